@@ -1,0 +1,62 @@
+import { asError, SpinelabError, UsageError } from '../core/errors.js';
+import { parseCommandArgs, type Command } from './command.js';
+
+/**
+ * Every command, loaded lazily so that `spinelab score` does not pay for tfjs start-up.
+ * A stage adds its command here and in lib/cli/commands/.
+ */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  backend: { summary: 'Show which tfjs backend is chosen on this machine and why', load: async () => (await import('./commands/backend.js')).default },
+};
+
+export function registerCommand(name: string, summary: string, load: () => Promise<Command>): void {
+  COMMANDS[name] = { summary, load };
+}
+
+function help(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
+  return [
+    'spinelab — RSNA 2024 lumbar spine pipeline (6th place, Theo Viel\'s part) in TypeScript',
+    '',
+    'Usage: spinelab <command> [options]   (spinelab <command> --help for its options)',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([k, v]) => `  ${k.padEnd(width)}  ${v.summary}`),
+    '',
+    'Every command accepts --json: its last stdout line is then one JSON object.',
+  ].join('\n');
+}
+
+/** Runs the CLI; returns the exit code (0 ok, 1 failure, 2 usage error). */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return name ? 0 : 2;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    console.error(`spinelab: unknown command "${name}"\n\n${help()}`);
+    return 2;
+  }
+  const cmd = await entry.load();
+  try {
+    const { values, positionals } = parseCommandArgs(cmd, rest);
+    if (values.help) {
+      console.log(cmd.usage);
+      return 0;
+    }
+    const json = Boolean(values.json);
+    const result = await cmd.run({ values: values as Record<string, string | boolean | undefined>, positionals, json });
+    if (json) console.log(JSON.stringify(result ?? {}));
+    return 0;
+  } catch (e) {
+    const err = asError(e);
+    if (err instanceof UsageError) {
+      console.error(`spinelab ${name}: ${err.message}`);
+      return 2;
+    }
+    console.error(err instanceof SpinelabError ? `spinelab ${name}: ${err.message}` : err.stack ?? err.message);
+    return 1;
+  }
+}

@@ -1,0 +1,2 @@
+// The tfjs engine: backend choice, WASM training kernels, model IO.
+export * from './backend.js';

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodeNpy, parseNpy, readNpy, writeNpy } from '../../lib/core/npy.js';
+import { SHARED, SHARED_SKIP_REASON, sharedPath } from '../helpers/shared.js';
+
+describe('npy', () => {
+  it('round-trips every dtype and shape', () => {
+    const cases = [
+      { data: new Int16Array([-3, 0, 7, 32767, -32768, 5]), shape: [2, 3] },
+      { data: new Uint16Array([0, 65535, 1, 2]), shape: [4] },
+      { data: new Float32Array([0.5, -1.25, 3e8]), shape: [1, 3, 1] },
+      { data: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), shape: [2, 2, 2] },
+      { data: new Float64Array([Math.PI]), shape: [1] },
+    ];
+    for (const c of cases) {
+      const back = parseNpy(encodeNpy(c));
+      expect(back.shape).toEqual(c.shape);
+      expect(Array.from(back.data)).toEqual(Array.from(c.data));
+      expect(back.data.constructor).toBe(c.data.constructor);
+    }
+  });
+
+  it('rejects truncated files with the file name', () => {
+    const bytes = encodeNpy({ data: new Float32Array(100), shape: [10, 10] });
+    expect(() => parseNpy(bytes.subarray(0, bytes.length - 4), 'x.npy')).toThrow(/x\.npy.*truncated/);
+  });
+
+  it('writes files numpy reads back identically', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'npy-'));
+    const file = join(dir, 'a.npy');
+    writeNpy(file, { data: new Int16Array([1, -2, 3, -4, 5, -6]), shape: [3, 2] });
+    let out: string;
+    try {
+      out = execFileSync('/usr/bin/python3', ['-c', `import numpy as n; a=n.load('${file}'); print(a.dtype, a.shape, a.ravel().tolist())`]).toString().trim();
+    } catch {
+      console.warn('skipped numpy check: /usr/bin/python3 with numpy not available');
+      return;
+    }
+    expect(out).toBe('int16 (3, 2) [1, -2, 3, -4, 5, -6]');
+  });
+
+  it.skipIf(!SHARED)(`reads the reference arrays of ../shared/data (${SHARED ? 'present' : SHARED_SKIP_REASON})`, () => {
+    const dir = sharedPath('dicom-reference');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.npy'));
+    expect(files.length).toBeGreaterThan(100);
+    for (const f of files.slice(0, 20)) {
+      const a = readNpy(join(dir, f));
+      expect(a.data.length).toBe(a.shape.reduce((x, y) => x * y, 1));
+    }
+  });
+});
