@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
+// Static import: a dynamic import() of a .ts module fails inside the tslab kernel (tsx/cjs).
+import { prepareWasm } from './wasm/index.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -45,7 +47,7 @@ async function choose(explicit?: BackendName): Promise<BackendChoice> {
         nativePackage = loadNative(notes);
         if (!nativePackage) continue;
       }
-      if (name === 'wasm') await import('./wasm/index.js').then((m) => m.prepareWasm());
+      if (name === 'wasm') await prepareWasm();
       if (!(await tf.setBackend(name))) throw new Error(`tf.setBackend('${name}') returned false`);
       await tf.ready();
       const reason = explicit

@@ -1,0 +1,23 @@
+import type { OnProgress } from '../../../core/progress.js';
+import type { TrainEvent } from '../../../train/types.js';
+
+/** What `spinelab train <model>` hands to a model's trainer (lib/cli/commands/train/<model>.ts). */
+export interface TrainerArgs {
+  /** Preset name of the model's stage (lib/<stage>/presets.ts). */
+  preset: string;
+  /** Input folder (competition layout). */
+  input: string;
+  /** Artefact root; models go to `{output}/models/{name}/`. */
+  output: string;
+  /** Retrain finished folds made with another configuration instead of refusing. */
+  retrain: boolean;
+  /** `--json`: print nothing but the returned object's line (the caller prints it). */
+  json: boolean;
+  onEvent: (e: TrainEvent) => void;
+  onProgress: OnProgress;
+}
+
+export interface Trainer {
+  /** Trains, prints a human summary unless `json`, and returns the JSON summary. */
+  run(args: TrainerArgs): Promise<unknown>;
+}

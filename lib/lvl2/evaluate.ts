@@ -1,0 +1,95 @@
+import { N_CLASSES, N_TARGETS } from '../data/vocabulary.js';
+import { scoreStudies, targetLosses, type CompetitionScore } from '../metrics/index.js';
+import { modelDir, readOof } from '../train/artefacts.js';
+import { level1Probabilities, type Level1Logits } from './features.js';
+
+/**
+ * The out-of-fold predictions of level 1 alone and of level 2 on the same studies, for the CV
+ * table, calibration plots and loss heatmaps.
+ */
+export interface Lvl2Oof {
+  /** Studies in OOF order (fold by fold). */
+  studyIds: number[];
+  folds: Int32Array;
+  /** studies × 25, −1 missing. */
+  labels: Int32Array;
+  /** studies × 25 × 3 probabilities: level-1 logits alone (mean, softmax) and the level-2 MLP. */
+  level1: Float64Array;
+  level2: Float64Array;
+}
+
+export type ScoreRow = Pick<CompetitionScore, 'score' | 'spinal' | 'foraminal' | 'subarticular' | 'any_severe_spinal'>;
+
+/** Row-wise softmax over the last axis of 3. */
+export function softmax3(logits: ArrayLike<number>): Float64Array {
+  const p = new Float64Array(logits.length);
+  for (let o = 0; o < logits.length; o += N_CLASSES) {
+    const m = Math.max(logits[o], logits[o + 1], logits[o + 2]);
+    const e0 = Math.exp(logits[o] - m);
+    const e1 = Math.exp(logits[o + 1] - m);
+    const e2 = Math.exp(logits[o + 2] - m);
+    const s = e0 + e1 + e2;
+    p[o] = e0 / s;
+    p[o + 1] = e1 / s;
+    p[o + 2] = e2 / s;
+  }
+  return p;
+}
+
+/** Read the level-2 OOF logits of `{out}/models/{name}/` and pair them with level 1 alone. */
+export function readLvl2Oof(outDir: string, sets: readonly Level1Logits[], labels: ReadonlyMap<number, ArrayLike<number>>, name = 'lvl2'): Lvl2Oof {
+  const oof = readOof(modelDir(outDir, name), 'logits');
+  const studyIds = oof.rows.map((r) => Number(r.study_id));
+  const lab = new Int32Array(studyIds.length * N_TARGETS).fill(-1);
+  studyIds.forEach((s, i) => {
+    const t = labels.get(s);
+    if (t) lab.set(Array.from(t), i * N_TARGETS);
+  });
+  return {
+    studyIds,
+    folds: Int32Array.from(oof.rows, (r) => Number(r.fold)),
+    labels: lab,
+    level1: level1Probabilities(sets, studyIds),
+    level2: softmax3(oof.data),
+  };
+}
+
+/** Competition score of per-study probabilities (studies × 75) against labels (studies × 25). */
+export function scoreProbabilities(studyIds: readonly number[], labels: ArrayLike<number>, probs: ArrayLike<number>): ScoreRow {
+  const l = new Map<number, ArrayLike<number>>();
+  const p = new Map<number, ArrayLike<number>>();
+  studyIds.forEach((s, i) => {
+    l.set(s, Array.prototype.slice.call(labels, i * N_TARGETS, (i + 1) * N_TARGETS));
+    p.set(s, Array.prototype.slice.call(probs, i * N_TARGETS * N_CLASSES, (i + 1) * N_TARGETS * N_CLASSES));
+  });
+  const s = scoreStudies(l, p);
+  return { score: s.score, spinal: s.spinal, foraminal: s.foraminal, subarticular: s.subarticular, any_severe_spinal: s.any_severe_spinal };
+}
+
+/** The CV table: one row per predictor with the score and its four parts. */
+export function cvTable(o: Lvl2Oof): { level1: ScoreRow; level2: ScoreRow } {
+  return { level1: scoreProbabilities(o.studyIds, o.labels, o.level1), level2: scoreProbabilities(o.studyIds, o.labels, o.level2) };
+}
+
+/** Per-target weighted log loss (25, TARGETS order) of level 1 alone and of level 2. */
+export function lossByTarget(o: Lvl2Oof): { level1: Float64Array; level2: Float64Array } {
+  return { level1: targetLosses(o.labels, o.level1), level2: targetLosses(o.labels, o.level2) };
+}
+
+/**
+ * Predicted probability of class `cls` and whether it was the true class (−1 where unlabelled),
+ * over all study × target cells in `targets` (default all 25): the input of a reliability diagram.
+ */
+export function classOutcomes(o: Lvl2Oof, which: 'level1' | 'level2', cls: number, targets: readonly number[] = Array.from({ length: N_TARGETS }, (_, j) => j)): { probs: Float64Array; outcomes: Int8Array } {
+  const n = o.studyIds.length;
+  const probs = new Float64Array(n * targets.length);
+  const outcomes = new Int8Array(n * targets.length);
+  for (let i = 0; i < n; i++) {
+    targets.forEach((j, k) => {
+      const t = o.labels[i * N_TARGETS + j];
+      probs[i * targets.length + k] = o[which][(i * N_TARGETS + j) * N_CLASSES + cls];
+      outcomes[i * targets.length + k] = t < 0 ? -1 : t === cls ? 1 : 0;
+    });
+  }
+  return { probs, outcomes };
+}

@@ -1,0 +1,87 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ArtefactError } from '../core/errors.js';
+import { LEVELS, LEVEL_SLUGS, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
+import { MANIFEST, modelDir, readOof } from '../train/artefacts.js';
+import type { Level1Logits, Level1Row, Level1Target } from './features.js';
+
+/**
+ * Reading level-1 OOF logits (the CLASSIFY → level-2 contract): `{out}/models/{name}/oof_logits.npy`
+ * (N × 5 × 3 for all-target models, N × 3 for SCS models), `oof_rows.csv` (study_id, series_id,
+ * series_description, level, fold) and `manifest.json` with `kind: "logits"`.
+ */
+
+export interface Level1Oof extends Level1Logits {
+  /** Fold of each row, as level 1 trained it. */
+  folds: Int32Array;
+}
+
+/** Names of the model folders under `{out}/models/` that hold level-1 logits, sorted. */
+export function discoverLevel1Models(outDir: string, exclude: readonly string[] = []): string[] {
+  const root = join(outDir, 'models');
+  if (!existsSync(root)) return [];
+  return readdirSync(root).filter((name) => {
+    if (exclude.includes(name)) return false;
+    const file = join(root, name, MANIFEST);
+    if (!existsSync(file)) return false;
+    const m = JSON.parse(readFileSync(file, 'utf8')) as { kind?: string; shape?: number[] };
+    return m.kind === 'logits' && Array.isArray(m.shape) && ((m.shape.length === 3 && m.shape[1] === 5 && m.shape[2] === 3) || (m.shape.length === 2 && m.shape[1] === 3));
+  }).sort();
+}
+
+function parseLevel(text: string, file: string, line: number): number {
+  const i = (LEVELS as readonly string[]).indexOf(text);
+  const j = i >= 0 ? i : (LEVEL_SLUGS as readonly string[]).indexOf(text);
+  if (j < 0) throw new ArtefactError(`unknown level "${text}"`, { file, line });
+  return j;
+}
+
+/** One model's OOF logits with their rows and folds, validated. */
+export function readLevel1Oof(outDir: string, name: string): Level1Oof {
+  const dir = modelDir(outDir, name);
+  const { manifest, data, rows } = readOof(dir, 'logits');
+  const file = join(dir, manifest.rows);
+  const shape = manifest.shape;
+  let target: Level1Target;
+  if (shape.length === 3 && shape[1] === 5 && shape[2] === 3) target = 'all';
+  else if (shape.length === 2 && shape[1] === 3) target = 'scs';
+  else throw new ArtefactError(`level-1 logits must be N×5×3 (all targets) or N×3 (SCS), got ${JSON.stringify(shape)}`, { file: join(dir, manifest.oof) });
+  const out: Level1Row[] = [];
+  const folds = new Int32Array(rows.length);
+  rows.forEach((r, i) => {
+    const line = i + 2;
+    for (const c of ['study_id', 'series_id', 'series_description', 'level', 'fold']) {
+      if (r[c] === undefined) throw new ArtefactError(`column ${c} missing`, { file, line: 1 });
+    }
+    const description = r.series_description as SagittalDescription;
+    if (!SAGITTAL_DESCRIPTIONS.includes(description)) throw new ArtefactError(`level-1 rows must be sagittal series, got "${description}"`, { file, line });
+    const studyId = Number(r.study_id);
+    const seriesId = Number(r.series_id);
+    if (!Number.isSafeInteger(studyId) || !Number.isSafeInteger(seriesId)) throw new ArtefactError(`bad study/series id "${r.study_id}"/"${r.series_id}"`, { file, line });
+    out.push({ studyId, seriesId, description, level: parseLevel(r.level, file, line) });
+    folds[i] = Number(r.fold);
+  });
+  return { name, target, rows: out, logits: data, folds };
+}
+
+/**
+ * Each study's fold as level 1 used it, checked to agree across models (level 2 must train on the
+ * SAME folds, or its OOF would be predicted from level-1 logits of models that saw the study).
+ */
+export function level1Folds(sets: readonly Level1Oof[]): Map<number, number> {
+  const folds = new Map<number, number>();
+  const from = new Map<number, string>();
+  for (const s of sets) {
+    s.rows.forEach((r, i) => {
+      const f = s.folds[i];
+      const prev = folds.get(r.studyId);
+      if (prev === undefined) {
+        folds.set(r.studyId, f);
+        from.set(r.studyId, s.name);
+      } else if (prev !== f) {
+        throw new ArtefactError(`study ${r.studyId} is in fold ${prev} for level-1 model ${from.get(r.studyId)} but in fold ${f} for ${s.name}: level-1 models must share folds`);
+      }
+    });
+  }
+  return folds;
+}
