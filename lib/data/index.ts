@@ -1,2 +1,4 @@
-// Competition vocabulary and tables (loaders and folds are added by the data layer).
+// Competition vocabulary, validated table loaders and cross-validation folds.
 export * from './vocabulary.js';
+export * from './tables.js';
+export * from './folds.js';

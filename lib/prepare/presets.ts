@@ -1,0 +1,14 @@
+/** Named settings of the Preparation stage (see the team brief: tiny / demo / bench / reference). */
+import type { PrepareOptions } from './prepare.js';
+
+export type PreparePreset = Pick<PrepareOptions, 'workers' | 'maxStudies'>;
+
+export const PREPARE_PRESETS: Record<'tiny' | 'demo' | 'bench' | 'reference', PreparePreset> = {
+  /** CI: two studies, one worker. */
+  tiny: { workers: 1, maxStudies: 2 },
+  /** Main job on 2 cores: every study, both cores. */
+  demo: { workers: 2 },
+  bench: { workers: 2 },
+  /** The reference ran joblib with 16 jobs. */
+  reference: { workers: 16 },
+};
