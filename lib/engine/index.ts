@@ -1,2 +1,4 @@
-// The tfjs engine: backend choice, WASM training kernels, model IO.
+// The tfjs engine: backend choice, WASM training kernels, custom layers, model IO.
 export * from './backend.js';
+export * from './layers.js';
+export * from './io.js';

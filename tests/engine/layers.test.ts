@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../lib/core/rng.js';
+import { FastBatchNorm, FoldTime, UnfoldTime, batchNormTraining, initBackend } from '../../lib/engine/index.js';
+import { compareBackends, randn, relErr } from './compare.js';
+
+describe('FastBatchNorm', () => {
+  it('matches tf.layers.batchNormalization: output, gradients and moving statistics (cpu)', async () => {
+    await initBackend('cpu');
+    const rng = new Rng(1);
+    const raw = randn(rng, [4, 5, 6, 7]);
+    const up = randn(rng, [4, 5, 6, 7]);
+    const init = { gammaInitializer: tf.initializers.randomNormal({ mean: 1, stddev: 0.3, seed: 2 }), betaInitializer: tf.initializers.randomNormal({ stddev: 0.3, seed: 3 }) };
+    const stock = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-3, ...init });
+    const fast = new FastBatchNorm({ momentum: 0.9, epsilon: 1e-3 });
+    const x = tf.tensor(raw.data, raw.shape).mul(2).add(0.5);
+    const dy = tf.tensor(up.data, up.shape);
+    stock.build(x.shape);
+    fast.build(x.shape);
+    fast.setWeights(stock.getWeights());
+    const vars = (layer: tf.layers.Layer) => layer.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+    const objective = (layer: tf.layers.Layer) => (xx: tf.Tensor) => tf.sum(tf.mul(layer.apply(xx, { training: true }) as tf.Tensor, dy));
+    const ys = (stock.apply(x, { training: true }) as tf.Tensor).dataSync();
+    const yf = (fast.apply(x, { training: true }) as tf.Tensor).dataSync();
+    expect(relErr(yf, ys)).toBeLessThan(1e-5);
+    const dxs = tf.grad(objective(stock))(x);
+    const dxf = tf.grad(objective(fast))(x);
+    expect(relErr(dxf.dataSync(), dxs.dataSync())).toBeLessThan(1e-4);
+    const vs = tf.variableGrads(() => objective(stock)(x) as tf.Scalar, vars(stock));
+    const vf = tf.variableGrads(() => objective(fast)(x) as tf.Scalar, vars(fast));
+    const gs = Object.values(vs.grads);
+    const gf = Object.values(vf.grads);
+    expect(gf).toHaveLength(2);
+    for (let i = 0; i < 2; i++) expect(relErr(gf[i].dataSync(), gs[i].dataSync())).toBeLessThan(1e-4);
+    // Same number of training calls on both → same moving statistics; inference output agrees.
+    const ws = stock.getWeights();
+    const wf = fast.getWeights();
+    for (let i = 2; i < 4; i++) expect(relErr(wf[i].dataSync(), ws[i].dataSync())).toBeLessThan(1e-5);
+    expect(relErr((fast.apply(x) as tf.Tensor).dataSync(), (stock.apply(x) as tf.Tensor).dataSync())).toBeLessThan(1e-5);
+  });
+
+  it('closed-form backward equals autodiff of the textbook formula, on cpu and wasm', async () => {
+    const rng = new Rng(2);
+    const inputs = [randn(rng, [3, 4, 4, 5]), randn(rng, [5]), randn(rng, [5]), randn(rng, [3, 4, 4, 5])];
+    const grads = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, dy: tf.Tensor) => {
+      const custom = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(batchNormTraining(a, c, d, 1e-3).y, dy)))([x, g, b]);
+      const plain = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => {
+        const { mean, variance } = tf.moments(a, [0, 1, 2]);
+        return tf.sum(tf.mul(tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-3))), c), d), dy));
+      })([x, g, b]);
+      return [...custom, ...plain];
+    };
+    const r = await compareBackends(inputs, grads);
+    expect(r.err).toBeLessThanOrEqual(1e-4);
+    for (const out of [r.cpu, r.wasm]) for (let i = 0; i < 3; i++) expect(relErr(out.values[i], out.values[i + 3])).toBeLessThan(1e-4);
+  });
+});
+
+describe('FoldTime / UnfoldTime', () => {
+  it('fold [B,T,...] into the batch and back, with symbolic shapes', async () => {
+    await initBackend('cpu');
+    const x = tf.range(0, 2 * 3 * 4).reshape([2, 3, 2, 2]);
+    const f = new FoldTime().apply(x) as tf.Tensor;
+    expect(f.shape).toEqual([6, 2, 2]);
+    const u = new UnfoldTime({ frames: 3 }).apply(f) as tf.Tensor;
+    expect(Array.from(u.dataSync())).toEqual(Array.from(x.dataSync()));
+    const input = tf.input({ shape: [5, 8, 8, 3] });
+    const folded = new FoldTime().apply(input) as tf.SymbolicTensor;
+    expect(folded.shape).toEqual([null, 8, 8, 3]);
+    const back = new UnfoldTime({ frames: 5 }).apply(tf.layers.globalAveragePooling2d({}).apply(folded)) as tf.SymbolicTensor;
+    expect(back.shape).toEqual([null, 5, 3]);
+    expect(() => new UnfoldTime({ frames: 4 }).apply(tf.zeros([6, 2]))).toThrow(/not a multiple/);
+    expect(() => new UnfoldTime({ frames: 0 })).toThrow(/positive integer/);
+  });
+});
