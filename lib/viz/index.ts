@@ -1,0 +1,14 @@
+// Figure builders: typed functions returning plotly specs {data, layout}, no side effects.
+// Show them in a notebook with `show()` from lib/notebook.
+export type { Figure, Trace, Layout, Series, FigureOptions } from './types.js';
+export * from './palette.js';
+export { windowBounds, percentileWindow, toUint8, downsample, fitFactor, encodePng, pngDataUri, imageToDataUri, type Window, type Image2D } from './image.js';
+export { sliceViewer, pickSlices, type SlicePoint, type SliceBox, type SliceViewerOptions } from './slices.js';
+export { cropGrid, levelCropPanels, framePanels, type CropPanel, type CropGridOptions } from './crops.js';
+export { learningCurves, type CurvePoint, type LearningCurveOptions } from './curves.js';
+export {
+  confusionMatrix, argmaxRows, confusionMatrices, lossHeatmap, reliabilityBins, calibrationCurves,
+  type ConfusionMatrixOptions, type CalibrationItem,
+} from './evaluation.js';
+export { histogram, barChart, classDistribution, type AxisOptions } from './charts.js';
+export { demoStack, demoCrops, demoCurves, demoPredictions } from './demo.js';

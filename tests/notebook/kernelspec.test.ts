@@ -1,0 +1,31 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { projectRoot } from '../../lib/core/paths.js';
+import { writeKernelSpec } from '../../lib/notebook/runner/kernelspec.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'spinelab-kernelspec-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const root = projectRoot();
+
+it('npm run kernel (Node only) and the runners register the same tslab kernel', () => {
+  const r = spawnSync(process.execPath, [join(root, 'tools', 'install-kernel.mjs'), '--prefix', join(dir, 'a')], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  expect(r.stdout).toContain(`JUPYTER_PATH=${join(dir, 'a', 'share', 'jupyter')}`);
+  const fromScript = JSON.parse(readFileSync(join(dir, 'a', 'share', 'jupyter', 'kernels', 'tslab', 'kernel.json'), 'utf8'));
+  const base = writeKernelSpec(join(dir, 'b'));
+  const fromLib = JSON.parse(readFileSync(join(base, 'kernels', 'tslab', 'kernel.json'), 'utf8'));
+  expect(fromScript).toEqual(fromLib);
+  expect(fromLib.argv[0]).toBe(process.execPath);
+  expect(fromLib.argv).toContain('{connection_file}');
+  expect(fromLib.argv).toContain(join(root, 'node_modules', 'tslab', 'bin', 'tslab'));
+  expect(fromLib).toMatchObject({ display_name: 'TypeScript', language: 'typescript' });
+});
+
+it('install-kernel rejects unknown flags', () => {
+  const r = spawnSync(process.execPath, [join(root, 'tools', 'install-kernel.mjs'), '--bogus'], { encoding: 'utf8' });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/install-kernel: .*bogus/);
+});
