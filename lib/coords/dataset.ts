@@ -1,0 +1,64 @@
+/**
+ * The coordinates dataset as the shared training loop sees it (reference §4.2 `CoordsDataset`):
+ * one row per image, the image resized to the model size once, augmented per batch in training.
+ * Porting note: the reference augments the full-size image and then resizes to 384; we resize first
+ * and augment at the model size (the same geometric transform, ~10× less pixel work on CPU).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Rng } from '../core/rng.js';
+import type { Batch, BatchMode, Row, TrainDataset } from '../train/types.js';
+import { augment, type AugmentConfig } from './augment.js';
+import { resize, type Gray } from './image.js';
+import { N_POINTS, type CoordsSample, type Keypoints } from './types.js';
+
+export const COORDS_ROW_COLUMNS = ['study_id', 'series_id', 'series_description', 'source'] as const;
+
+/** An 8-bit image resized to size × size, as floats in [0, 1]. */
+export function modelInput(image: Gray<Uint8Array>, size: number): Gray {
+  const r = resize(image, size, size);
+  for (let i = 0; i < r.data.length; i++) r.data[i] /= 255;
+  return r;
+}
+
+/** Targets as the loss wants them: relative coordinates, −1 for a missing point. */
+function lossTarget(kps: Keypoints): number[] {
+  return Array.from(kps, (v) => (Number.isFinite(v) ? v : -1));
+}
+
+export class CoordsDataset implements TrainDataset {
+  readonly rows: Row[];
+  readonly rowColumns = COORDS_ROW_COLUMNS;
+  readonly folds: Int32Array;
+  /** Model-size inputs, row-aligned. */
+  readonly inputs: Gray[];
+
+  /**
+   * @param samples the images with their targets
+   * @param folds fold of each sample (−1: always trained on, never validated)
+   * @param size model input size in pixels
+   * @param aug training augmentations (null: none)
+   */
+  constructor(readonly samples: readonly CoordsSample[], folds: ArrayLike<number>, readonly size: number, readonly aug: AugmentConfig | null) {
+    if (folds.length !== samples.length) throw new Error(`CoordsDataset: ${samples.length} samples but ${folds.length} folds`);
+    this.folds = Int32Array.from(folds);
+    this.rows = samples.map((s) => ({ study_id: s.studyId, series_id: s.seriesId, series_description: s.description, source: s.source }));
+    this.inputs = samples.map((s) => modelInput(s.image, size));
+  }
+
+  async batch(indices: readonly number[], mode: BatchMode, rng: Rng): Promise<Batch> {
+    // Yield to the event loop once per batch: in a notebook kernel, display messages (progress,
+    // live curves) are sent by zeromq, which throws EBUSY after 512 sends without a loop turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    const s = this.size;
+    const x = new Float32Array(indices.length * s * s);
+    const y: number[] = [];
+    indices.forEach((i, b) => {
+      let img = this.inputs[i];
+      let kps = this.samples[i].target;
+      if (mode === 'train' && this.aug) ({ img, kps } = augment(img, kps, rng, this.aug));
+      x.set(img.data, b * s * s);
+      y.push(...lossTarget(kps));
+    });
+    return { x: tf.tensor4d(x, [indices.length, s, s, 1]), y: tf.tensor2d(y, [indices.length, 2 * N_POINTS]) };
+  }
+}
