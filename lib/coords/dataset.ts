@@ -46,9 +46,6 @@ export class CoordsDataset implements TrainDataset {
   }
 
   async batch(indices: readonly number[], mode: BatchMode, rng: Rng): Promise<Batch> {
-    // Yield to the event loop once per batch: in a notebook kernel, display messages (progress,
-    // live curves) are sent by zeromq, which throws EBUSY after 512 sends without a loop turn.
-    await new Promise((resolve) => setImmediate(resolve));
     const s = this.size;
     const x = new Float32Array(indices.length * s * s);
     const y: number[] = [];
