@@ -1,0 +1,38 @@
+/** Named settings of the inference stage (team brief: tiny / demo / bench / reference). */
+import { UsageError } from '../core/errors.js';
+
+/**
+ * Which checkpoints predict: the mean of the fold models, the full-fit model, or `auto` (the
+ * full-fit model where a model folder has one, else its folds), chosen per model folder.
+ */
+export type CheckpointChoice = 'auto' | 'folds' | 'fullfit';
+
+export interface InferPreset {
+  name: string;
+  checkpoints: CheckpointChoice;
+  /** Worker threads of the DICOM preparation (0: in this thread). */
+  workers: number;
+  /** Crops per batch of the level-1 models (reference 32). */
+  batchSize: number;
+}
+
+export const INFER_PRESET_NAMES = ['tiny', 'demo', 'bench', 'reference'] as const;
+export type InferPresetName = (typeof INFER_PRESET_NAMES)[number];
+
+export const INFER_PRESETS: Record<InferPresetName, InferPreset> = {
+  tiny: { name: 'tiny', checkpoints: 'auto', workers: 1, batchSize: 32 },
+  demo: { name: 'demo', checkpoints: 'auto', workers: 2, batchSize: 32 },
+  bench: { name: 'bench', checkpoints: 'auto', workers: 2, batchSize: 32 },
+  /**
+   * Reference §8.2: the `fullfit_0` weights of every model (FOLD = "fullfit_0" outside DEBUG),
+   * batch 32 for the crop models.
+   */
+  reference: { name: 'reference', checkpoints: 'fullfit', workers: 16, batchSize: 32 },
+};
+
+export function inferPreset(name: string): InferPreset {
+  if (!(INFER_PRESET_NAMES as readonly string[]).includes(name)) {
+    throw new UsageError(`unknown inference preset "${name}" (expected ${INFER_PRESET_NAMES.join(', ')})`);
+  }
+  return { ...INFER_PRESETS[name as InferPresetName] };
+}
