@@ -13,5 +13,4 @@ export * from './metrics.js';
 export * from './presets.js';
 export * from './predict.js';
 export * from './train.js';
-export * from './figures.js';
 export * from './stage.js';

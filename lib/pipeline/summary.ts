@@ -88,7 +88,7 @@ function cvFigures(r: Record<string, unknown>): Record<string, number | null> {
   const out: Record<string, number | null> = {};
   const visit = (v: unknown, prefix: string, depth: number) => {
     if (typeof v === 'number' && Number.isFinite(v)) out[prefix] = Math.round(v * 1e5) / 1e5;
-    else if (v && typeof v === 'object' && !Array.isArray(v) && depth < 2) {
+    else if (v && typeof v === 'object' && !Array.isArray(v) && depth < 3) {
       for (const [k, x] of Object.entries(v)) visit(x, prefix ? `${prefix}.${k}` : k, depth + 1);
     }
   };

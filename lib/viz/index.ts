@@ -12,3 +12,4 @@ export {
 } from './evaluation.js';
 export { histogram, barChart, classDistribution, type AxisOptions } from './charts.js';
 export { demoStack, demoCrops, demoCurves, demoPredictions } from './demo.js';
+export { keypointGrid, type KeypointSet, type KeypointPanel } from './keypoints.js';

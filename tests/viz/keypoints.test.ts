@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keypointGrid } from '../../lib/coords/figures.js';
+import { keypointGrid } from '../../lib/viz/keypoints.js';
 
 describe('keypointGrid', () => {
   it('draws each present point at u·W, v·H on its own panel, one legend entry per set', () => {

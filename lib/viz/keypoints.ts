@@ -1,12 +1,12 @@
 /**
- * Figure builders of the coordinates stage (plotly specs, no side effects): a grid of images
+ * Keypoint figures of the coordinates stage (plotly specs, no side effects): a grid of images
  * with disc-centre sets (truth, prediction, augmented) and optional boxes.
  */
 import { LEVELS } from '../data/vocabulary.js';
-import { cellTitles, gridCells } from '../viz/grid.js';
-import { fitFactor, imageToDataUri } from '../viz/image.js';
-import type { Figure, FigureOptions, Layout, Trace } from '../viz/types.js';
-import type { Gray } from './image.js';
+import type { Gray } from '../coords/image.js';
+import { cellTitles, gridCells } from './grid.js';
+import { fitFactor, imageToDataUri } from './image.js';
+import type { Figure, FigureOptions, Layout, Trace } from './types.js';
 
 /** One set of 5 relative points drawn on a panel. */
 export interface KeypointSet {
