@@ -6,12 +6,19 @@ import { parseCommandArgs, type Command } from './command.js';
  * A stage adds its command here and in lib/cli/commands/.
  */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: { summary: 'The main job: the whole pipeline on input/ (synthetic studies when empty) → output/', load: async () => (await import('./commands/run.js')).default },
+  synth: { summary: 'Generate synthetic lumbar MRI studies in the competition layout, with known truth', load: async () => (await import('./commands/synth.js')).default },
+  prepare: { summary: 'Convert the DICOM series of a split to stacks (.npy) + frames/geometry/errors tables', load: async () => (await import('./commands/prepare.js')).default },
+  train: { summary: 'Train a model with k folds: train coords | crops | lvl2', load: async () => (await import('./commands/train.js')).default },
+  crops: { summary: 'Cut the 5 level crops of every sagittal training series (predicted + fixed sets)', load: async () => (await import('./commands/crops.js')).default },
+  infer: { summary: 'Inference: test DICOMs → submission.csv (Kaggle format), optionally scored (EVAL)', load: async () => (await import('./commands/infer.js')).default },
+  score: { summary: 'Score a submission.csv with the competition metric', load: async () => (await import('./commands/score.js')).default },
+  check: { summary: 'Check a main job\'s outputs: valid submission, notebooks without error cells, report renders', load: async () => (await import('./commands/check.js')).default },
+  notebooks: { summary: 'Run the notebooks headless in order (node or jupyter runner), write executed copies and an HTML report', load: async () => (await import('./commands/notebooks.js')).default },
+  bench: { summary: 'Benchmark ms per training step / inference batch on tfjs backends vs PyTorch CPU', load: async () => (await import('./commands/bench.js')).default },
   backend: { summary: 'Show which tfjs backend is chosen on this machine and why', load: async () => (await import('./commands/backend.js')).default },
 };
 
-export function registerCommand(name: string, summary: string, load: () => Promise<Command>): void {
-  COMMANDS[name] = { summary, load };
-}
 
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
