@@ -1,0 +1,199 @@
+/**
+ * The crop dataset: one row per (sagittal series, level), its crop stack, frames, augmentations,
+ * targets. Reference: prepare_data_crop / prepare_data_scs (§3.3–3.4) and CropDataset (§5.2).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCsv } from '../core/csv.js';
+import { ArtefactError, InputLayoutError } from '../core/errors.js';
+import { readNpy } from '../core/npy.js';
+import type { Rng } from '../core/rng.js';
+import { LEVELS, LEVEL_SLUGS, SAGITTAL_DESCRIPTIONS, targetIndex, type SagittalDescription } from '../data/vocabulary.js';
+import { parseId } from '../data/tables.js';
+import { CROPS_CSV, cropFileName } from '../crops/cut.js';
+import type { Batch, BatchMode, Row, TrainDataset } from '../train/types.js';
+import { augmentSample, flipChannels, flipTargets, mixupBatch } from './augment.js';
+import { frameIndices, gatherChannels, jitterLimit, scaleStackTo8Bit, type Stack8 } from './frames.js';
+import { warpResize, type Planar } from './image.js';
+import type { ClassifyModelConfig, ClassifyTarget, CropSet } from './presets.js';
+
+/** One (sagittal series, level) sample. */
+export interface CropRow {
+  studyId: number;
+  seriesId: number;
+  description: SagittalDescription;
+  /** Level index 0..4 (LEVELS order). */
+  level: number;
+  /** The study's labels at this level in CLASSES_CROP order [SCS, L-NFN, R-NFN, L-SS, R-SS]; -1 missing. */
+  labels: Int8Array;
+  /** Cross-validation fold of the study (-1 = none, e.g. inference rows). */
+  fold: number;
+}
+
+/** The row table written next to OOF outputs (brief contract: `oof_rows.csv`). */
+export const ROW_COLUMNS = ['study_id', 'series_id', 'series_description', 'level'] as const;
+
+export function rowRecord(r: CropRow): Row {
+  return { study_id: r.studyId, series_id: r.seriesId, series_description: r.description, level: LEVELS[r.level] };
+}
+
+/** `{cropsRoot}/{set}/{study}_{series}_{levelSlug}.npy` (COORDS contract, lib/crops). */
+export function cropPath(cropsRoot: string, set: CropSet, r: Pick<CropRow, 'studyId' | 'seriesId' | 'level'>): string {
+  return join(cropsRoot, set, cropFileName(r.studyId, r.seriesId, r.level));
+}
+
+/** A level written as in the CSVs (`L1/L2`) or as a slug (`l1_l2`) → 0..4, or -1. */
+export function parseLevel(text: string): number {
+  const t = text.trim();
+  const i = (LEVELS as readonly string[]).indexOf(t);
+  return i >= 0 ? i : (LEVEL_SLUGS as readonly string[]).indexOf(t);
+}
+
+/** The (study, series, description, level) rows listed in `{cropsRoot}/{set}/crops.csv`, sagittal only. */
+export function readCropIndex(cropsRoot: string, set: CropSet = 'predicted'): Omit<CropRow, 'labels' | 'fold'>[] {
+  const file = join(cropsRoot, set, CROPS_CSV);
+  if (!existsSync(file)) throw new ArtefactError('crop index missing: run the crops stage first (`spinelab crops`)', { file });
+  const table = readCsv(file, ['study_id', 'series_id', 'series_description', 'level']);
+  return table.rows.map((row) => {
+    const description = row.values.series_description.trim() as SagittalDescription;
+    if (!SAGITTAL_DESCRIPTIONS.includes(description)) throw new InputLayoutError(`crops are for sagittal series only, got "${description}"`, { file, line: row.line });
+    const level = parseLevel(row.values.level);
+    if (level < 0) throw new InputLayoutError(`unknown level "${row.values.level}"`, { file, line: row.line });
+    return { studyId: parseId(row, 'study_id', file), seriesId: parseId(row, 'series_id', file), description, level };
+  });
+}
+
+/**
+ * Attach labels and folds: each row carries the STUDY's 5 labels of its level, whichever series
+ * type it is (reference §3.4). `target = 'scs'` keeps Sagittal T2/STIR rows only (§3.3). Studies
+ * without labels get all -1; studies without a fold get -1.
+ */
+export function buildCropRows(
+  index: readonly Omit<CropRow, 'labels' | 'fold'>[],
+  labels: ReadonlyMap<number, ArrayLike<number>>,
+  folds: ReadonlyMap<number, number>,
+  target: ClassifyTarget,
+): CropRow[] {
+  const rows: CropRow[] = [];
+  for (const r of index) {
+    if (target === 'scs' && r.description !== 'Sagittal T2/STIR') continue;
+    const study = labels.get(r.studyId);
+    const l = new Int8Array(5).fill(-1);
+    if (study) for (let c = 0; c < 5; c++) l[c] = study[targetIndex(c, r.level)];
+    rows.push({ ...r, labels: l, fold: folds.get(r.studyId) ?? -1 });
+  }
+  return rows;
+}
+
+/** Loads crops as 8-bit stacks, keeping up to `maxBytes` of them in memory. */
+export class CropStore {
+  private readonly cache = new Map<string, Stack8>();
+  private bytes = 0;
+  constructor(readonly cropsRoot: string, private readonly maxBytes = 1 << 30) {}
+
+  /** The scaled crop of a row. A missing file is an error, never a black image (§11 item 6). */
+  get(set: CropSet, r: Pick<CropRow, 'studyId' | 'seriesId' | 'level'>): Stack8 {
+    const file = cropPath(this.cropsRoot, set, r);
+    const hit = this.cache.get(file);
+    if (hit) return hit;
+    if (!existsSync(file)) {
+      throw new ArtefactError(`crop file missing for level ${LEVELS[r.level]} (crop set "${set}")`, { file, studyId: r.studyId, seriesId: r.seriesId });
+    }
+    const stack = scaleStackTo8Bit(readNpy(file), file);
+    if (this.bytes + stack.data.length <= this.maxBytes) {
+      this.cache.set(file, stack);
+      this.bytes += stack.data.length;
+    }
+    return stack;
+  }
+}
+
+/** What a sample is made of before batching: the planar image (3·n × S × S) and its targets. */
+export interface Sample {
+  image: Planar;
+  /** One-hot rows (5 × 3, or 1 × 3 for SCS); all-zero row = missing label. */
+  target: Float32Array;
+  /** The slice index of each channel (3·n), after jitter and edge handling (before flip). */
+  slices: Int32Array;
+  flipped: boolean;
+}
+
+/** The part of a model config the sample pipeline needs. */
+export type SampleConfig = Pick<ClassifyModelConfig, 'target' | 'nFrames' | 'imageSize' | 'augment' | 'flip' | 'trainCrops'>;
+
+export function oneHot(labels: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(labels.length * 3);
+  for (let i = 0; i < labels.length; i++) if (labels[i] >= 0) out[3 * i + labels[i]] = 1;
+  return out;
+}
+
+/**
+ * One sample. Training: crop set `cfg.trainCrops`, centre jitter, augmentations, random flip.
+ * Evaluation: `predicted` crops, no randomness.
+ */
+export function makeSample(store: CropStore, row: CropRow, cfg: SampleConfig, mode: BatchMode, rng: Rng): Sample {
+  const train = mode === 'train';
+  const stack = store.get(train ? cfg.trainCrops : 'predicted', row);
+  const lim = jitterLimit(cfg.nFrames);
+  const slices = frameIndices(stack.slices, cfg.nFrames, train ? rng.int(-lim, lim) : 0);
+  const planar: Planar = { data: gatherChannels(stack, slices), channels: slices.length, height: stack.height, width: stack.width };
+  let image = train && cfg.augment ? augmentSample(planar, cfg.imageSize, cfg.augment, rng) : warpResize(planar, cfg.imageSize, cfg.imageSize);
+  let labels = cfg.target === 'all' ? row.labels : row.labels.subarray(0, 1);
+  const flipped = train && cfg.flip && rng.random() < 0.5;
+  if (flipped) {
+    image = flipChannels(image);
+    if (cfg.target === 'all') labels = flipTargets(row.labels);
+  }
+  return { image, target: oneHot(labels), slices, flipped };
+}
+
+/** Copy a planar sample (3·n × S × S) into NHWC frames (n × S × S × 3) at `offset` of `out`. */
+export function planarToFrames(image: Planar, out: Float32Array, offset: number): void {
+  const { channels, height, width } = image;
+  const plane = height * width;
+  const n = channels / 3;
+  for (let f = 0; f < n; f++) {
+    const base = offset + f * plane * 3;
+    for (let c = 0; c < 3; c++) {
+      const src = image.data.subarray((3 * f + c) * plane, (3 * f + c + 1) * plane);
+      for (let i = 0; i < plane; i++) out[base + 3 * i + c] = src[i];
+    }
+  }
+}
+
+/**
+ * The crop dataset as the shared training loop sees it. Batches: x `[B, n, S, S, 3]` in [0, 1],
+ * y `[B, 5, 3]` (all targets) or `[B, 3]` (SCS), soft after mixup, all-zero rows = missing.
+ */
+export class CropDataset implements TrainDataset {
+  readonly rows: Row[];
+  readonly rowColumns = ROW_COLUMNS;
+  readonly folds: Int32Array;
+
+  constructor(readonly cropRows: readonly CropRow[], readonly store: CropStore, readonly cfg: SampleConfig & Pick<ClassifyModelConfig, 'mixup'>) {
+    this.rows = cropRows.map(rowRecord);
+    this.folds = Int32Array.from(cropRows, (r) => r.fold);
+  }
+
+  batch(indices: readonly number[], mode: BatchMode, rng: Rng): Batch {
+    const { nFrames: n, imageSize: S, target } = this.cfg;
+    const B = indices.length;
+    const sampleSize = n * S * S * 3;
+    const rowsPerSample = target === 'all' ? 5 : 1;
+    const x = new Float32Array(B * sampleSize);
+    const y = new Float32Array(B * rowsPerSample * 3);
+    indices.forEach((i, b) => {
+      const s = makeSample(this.store, this.cropRows[i], this.cfg, mode, rng);
+      planarToFrames(s.image, x, b * sampleSize);
+      y.set(s.target, b * rowsPerSample * 3);
+    });
+    if (mode === 'train' && this.cfg.mixup.p > 0 && B > 1 && rng.random() < this.cfg.mixup.p) {
+      mixupBatch(x, y, B, rowsPerSample, rng, this.cfg.mixup.alpha);
+    }
+    return {
+      x: tf.tensor5d(x, [B, n, S, S, 3]),
+      y: target === 'all' ? tf.tensor3d(y, [B, 5, 3]) : tf.tensor2d(y, [B, 3]),
+    };
+  }
+}

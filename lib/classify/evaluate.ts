@@ -1,0 +1,129 @@
+/**
+ * Out-of-fold evaluation of the level-1 crop classifiers: per model and condition on the crop rows
+ * (AUC, weighted log loss), and per study with the competition metric, next to the class-prior
+ * baseline and the Bayes floor when the input is a synthetic dataset with its `truth/`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ArtefactError } from '../core/errors.js';
+import { CONDITION_SHORT, N_CLASSES, N_LEVELS, N_TARGETS } from '../data/vocabulary.js';
+import { level1Probabilities, readLevel1Oof, scoreProbabilities, type Level1Logits, type Level1Oof, type ScoreRow } from '../lvl2/index.js';
+import { classPrior, observedPosterior } from '../synth/labels.js';
+import { readTruth } from '../synth/truth.js';
+import { conditionMetrics, weightedLogLoss } from './loss.js';
+
+export interface ModelOofMetrics {
+  name: string;
+  target: 'all' | 'scs';
+  rows: number;
+  /** Mean per-condition AUC and weighted log loss on the crop rows, and each condition's values. */
+  auc: number;
+  loss: number;
+  parts: Record<string, number>;
+}
+
+/** A predictor's study-level losses: the competition score with its parts, and per condition. */
+export interface StudyLosses {
+  score: ScoreRow;
+  /** Weighted log loss per condition (SCS, L-NFN, R-NFN, L-SS, R-SS), pooled over levels. */
+  conditionLoss: Record<string, number>;
+}
+
+export interface Level1Evaluation extends StudyLosses {
+  models: ModelOofMetrics[];
+  /** Labelled studies with at least one OOF row. */
+  studyIds: number[];
+  /** studies × 25, −1 missing. */
+  labels: Int8Array;
+  /**
+   * studies × 25 × 3 probabilities of level 1 alone: per study and target the softmax of the mean
+   * logits over every model and sagittal series that predicts it (METRIC's level1Probabilities, the
+   * baseline level 2 is compared with).
+   */
+  probs: Float64Array;
+  /** Synthetic inputs only: the class-prior baseline, the Bayes floor, and the share of the gap closed. */
+  bounds?: { prior: StudyLosses; floor: StudyLosses; gapClosed: number };
+}
+
+/** Labels of a crop row table against study labels: rows × conditions (5 or 1). */
+export function rowLabels(set: Level1Logits, labels: ReadonlyMap<number, ArrayLike<number>>): Int8Array {
+  const conditions = set.target === 'all' ? 5 : 1;
+  const out = new Int8Array(set.rows.length * conditions).fill(-1);
+  set.rows.forEach((r, i) => {
+    const l = labels.get(r.studyId);
+    if (l) for (let c = 0; c < conditions; c++) out[i * conditions + c] = l[c * N_LEVELS + r.level];
+  });
+  return out;
+}
+
+/** Per-condition weighted log loss of study probabilities (studies × 25 × 3) pooled over levels. */
+export function conditionLosses(labels: ArrayLike<number>, probs: ArrayLike<number>): Record<string, number> {
+  const n = labels.length / N_TARGETS;
+  const out: Record<string, number> = {};
+  CONDITION_SHORT.forEach((name, c) => {
+    const l: number[] = [];
+    const p: number[] = [];
+    for (let i = 0; i < n; i++) for (let lv = 0; lv < N_LEVELS; lv++) {
+      const t = i * N_TARGETS + c * N_LEVELS + lv;
+      l.push(labels[t]);
+      for (let k = 0; k < N_CLASSES; k++) p.push(probs[t * N_CLASSES + k]);
+    }
+    out[name] = weightedLogLoss(l, p);
+  });
+  return out;
+}
+
+export function studyLosses(studyIds: readonly number[], labels: ArrayLike<number>, probs: ArrayLike<number>): StudyLosses {
+  return { score: scoreProbabilities(studyIds, labels, probs), conditionLoss: conditionLosses(labels, probs) };
+}
+
+/**
+ * For a synthetic input (`{inputDir}/truth/`): per study and target the class-prior prediction and
+ * the Bayes-floor prediction P(observed label | true latent severity), from the generator's noise
+ * model — the same quantities SYNTH's bounds.json scores, here on the given studies. Null when the
+ * input has no truth (real data).
+ */
+export function syntheticReference(inputDir: string, studyIds: readonly number[]): { prior: Float64Array; floor: Float64Array } | null {
+  const modelFile = join(inputDir, 'truth', 'noise-model.json');
+  if (!existsSync(modelFile)) return null;
+  const model = JSON.parse(readFileSync(modelFile, 'utf8')) as { targets: { thresholds: [number, number]; reliability: number }[] };
+  const truth = new Map(readTruth(inputDir).studies.map((s) => [s.studyId, s]));
+  const prior = new Float64Array(studyIds.length * N_TARGETS * N_CLASSES);
+  const floor = new Float64Array(studyIds.length * N_TARGETS * N_CLASSES);
+  studyIds.forEach((id, i) => {
+    const st = truth.get(id);
+    if (!st) throw new ArtefactError(`study ${id} has no truth record`, { file: join(inputDir, 'truth', 'studies') });
+    model.targets.forEach((m, j) => {
+      prior.set(classPrior(m.thresholds), (i * N_TARGETS + j) * N_CLASSES);
+      floor.set(observedPosterior(st.latent[j], m.thresholds, m.reliability), (i * N_TARGETS + j) * N_CLASSES);
+    });
+  });
+  return { prior, floor };
+}
+
+/** Evaluate the OOF logits of the named models under `{outDir}/models/`. */
+export function evaluateLevel1(
+  outDir: string,
+  names: readonly string[],
+  labels: ReadonlyMap<number, ArrayLike<number>>,
+  opts: { inputDir?: string } = {},
+): Level1Evaluation {
+  const sets: Level1Oof[] = names.map((n) => readLevel1Oof(outDir, n));
+  const models = sets.map((s): ModelOofMetrics => {
+    const m = conditionMetrics(s.logits, rowLabels(s, labels), s.target === 'all' ? 5 : 1);
+    return { name: s.name, target: s.target, rows: s.rows.length, auc: m.auc, loss: m.loss, parts: m.parts };
+  });
+  const studyIds = [...new Set(sets.flatMap((s) => s.rows.map((r) => r.studyId)))].filter((s) => labels.has(s)).sort((a, b) => a - b);
+  const lab = new Int8Array(studyIds.length * N_TARGETS);
+  studyIds.forEach((s, i) => lab.set(Array.from(labels.get(s)!), i * N_TARGETS));
+  const probs = level1Probabilities(sets, studyIds);
+  const own = studyLosses(studyIds, lab, probs);
+  const ref = opts.inputDir ? syntheticReference(opts.inputDir, studyIds) : null;
+  let bounds: Level1Evaluation['bounds'];
+  if (ref) {
+    const prior = studyLosses(studyIds, lab, ref.prior);
+    const floor = studyLosses(studyIds, lab, ref.floor);
+    bounds = { prior, floor, gapClosed: (prior.score.score - own.score.score) / (prior.score.score - floor.score.score) };
+  }
+  return { models, studyIds, labels: lab, probs, ...own, bounds };
+}

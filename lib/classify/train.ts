@@ -1,0 +1,98 @@
+/**
+ * Training the crop classifiers through the shared k-fold loop, and their OOF evaluation.
+ * Reference: training/main.py::k_fold with the CropDataset configs (§5.1, §5.8).
+ */
+import type * as tf from '@tensorflow/tfjs';
+import { join } from 'node:path';
+import { InputLayoutError } from '../core/errors.js';
+import type { OnProgress } from '../core/progress.js';
+import { readOrMakeFolds } from '../data/folds.js';
+import { readTrainLabels } from '../data/tables.js';
+import { trainKFold } from '../train/loop.js';
+import type { MetricResult, TrainEvent, TrainManifest, TrainResult, TrainTask } from '../train/types.js';
+import { buildCropRows, CropDataset, CropStore, readCropIndex, type CropRow } from './dataset.js';
+import { conditionMetrics, maskedSoftCrossEntropy } from './loss.js';
+import { buildClassifier, modelMeta } from './model.js';
+import type { ClassifyModelConfig, ClassifyPreset } from './presets.js';
+
+export interface TrainClassifierOptions {
+  /** Competition-layout input folder (labels from `train.csv`). */
+  inputDir: string;
+  /** Artefact root: crops in `{outDir}/crops/`, folds in `{outDir}/folds.csv`, models in `{outDir}/models/`. */
+  outDir: string;
+  /** Study labels; default read from `{inputDir}/train.csv`. */
+  labels?: ReadonlyMap<number, Int8Array>;
+  /** Folds file shared by every stage; default `{outDir}/folds.csv` (made when absent). */
+  foldsFile?: string;
+  /** Crop root; default `{outDir}/crops`. */
+  cropsRoot?: string;
+  onEvent?: (e: TrainEvent) => void;
+  onProgress?: OnProgress;
+  onConfigChange?: 'error' | 'retrain';
+}
+
+export interface ClassifierRun {
+  name: string;
+  rows: CropRow[];
+  result: TrainResult;
+  manifest?: TrainManifest;
+}
+
+/** The rows of one model: every sagittal crop (all targets) or the Sagittal T2/STIR ones (SCS), with folds. */
+export function classifierRows(cfg: ClassifyModelConfig, opts: TrainClassifierOptions, labels: ReadonlyMap<number, Int8Array>): CropRow[] {
+  const cropsRoot = opts.cropsRoot ?? join(opts.outDir, 'crops');
+  const index = readCropIndex(cropsRoot, 'predicted');
+  const studies = [...new Set(index.map((r) => r.studyId))].filter((s) => labels.has(s));
+  const foldsFile = opts.foldsFile ?? join(opts.outDir, 'folds.csv');
+  const folds = readOrMakeFolds(foldsFile, studies, labels, cfg.train.nFolds, 42);
+  const used = new Set(studies.map((s) => folds.get(s)));
+  const empty = Array.from({ length: cfg.train.nFolds }, (_, f) => f).filter((f) => !used.has(f));
+  if (empty.length) {
+    throw new InputLayoutError(`model ${cfg.name} trains ${cfg.train.nFolds} folds but no study is in fold(s) ${empty.join(', ')}: the folds file was made for another k (all stages must share it; delete it to regenerate)`, { file: foldsFile });
+  }
+  // Studies without labels cannot be trained or scored: they are left out here (inference rows come
+  // through predictCropLogits instead).
+  return buildCropRows(index.filter((r) => labels.has(r.studyId)), labels, folds, cfg.target);
+}
+
+/** The shared loop's task for one classifier. */
+export function classifierTask(cfg: ClassifyModelConfig, rows: CropRow[], store: CropStore): TrainTask {
+  const meta = modelMeta(cfg);
+  const conditions = cfg.target === 'all' ? 5 : 1;
+  return {
+    name: cfg.name,
+    data: new CropDataset(rows, store, cfg),
+    buildModel: ({ rng }) => buildClassifier(meta, rng),
+    loss: (pred, y) => maskedSoftCrossEntropy(pred, y as tf.Tensor, cfg.weighted),
+    outputKind: 'logits',
+    metricName: 'auc',
+    metric(pred, _shape, indices): MetricResult {
+      const labels = new Int8Array(indices.length * conditions);
+      indices.forEach((i, j) => labels.set(rows[i].labels.subarray(0, conditions), j * conditions));
+      const m = conditionMetrics(pred, labels, conditions);
+      return { value: m.auc, parts: { loss: m.loss, ...m.parts } };
+    },
+    // Saved in every checkpoint's meta.json and in manifest.json: what inference must reproduce.
+    meta: { ...meta, trainCrops: cfg.trainCrops, augment: cfg.augment, flip: cfg.flip, mixup: cfg.mixup, weighted: cfg.weighted },
+  };
+}
+
+/** Train one classifier over all folds; OOF logits land in `{outDir}/models/{name}/oof_logits.npy`. */
+export async function trainClassifier(cfg: ClassifyModelConfig, opts: TrainClassifierOptions, store?: CropStore): Promise<ClassifierRun> {
+  const labels = opts.labels ?? readTrainLabels(join(opts.inputDir, 'train.csv'));
+  const rows = classifierRows(cfg, opts, labels);
+  const task = classifierTask(cfg, rows, store ?? new CropStore(opts.cropsRoot ?? join(opts.outDir, 'crops')));
+  const result = await trainKFold(task, cfg.train, {
+    outDir: opts.outDir, onEvent: opts.onEvent, onProgress: opts.onProgress, onConfigChange: opts.onConfigChange,
+  });
+  return { name: cfg.name, rows, result, manifest: result.manifest };
+}
+
+/** Train every model of a preset (sharing one crop cache). */
+export async function trainClassifiers(preset: ClassifyPreset, opts: TrainClassifierOptions): Promise<ClassifierRun[]> {
+  const labels = opts.labels ?? readTrainLabels(join(opts.inputDir, 'train.csv'));
+  const store = new CropStore(opts.cropsRoot ?? join(opts.outDir, 'crops'));
+  const runs: ClassifierRun[] = [];
+  for (const cfg of preset.models) runs.push(await trainClassifier(cfg, { ...opts, labels }, store));
+  return runs;
+}
