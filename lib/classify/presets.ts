@@ -184,11 +184,11 @@ export const PRESETS: Record<PresetName, ClassifyPreset> = {
     models: [
       {
         name: 'crop', target: 'all', nFrames: 5, head: { kind: 'lstm_side', delta: 1 }, imageSize: 32, encoder: { widths: [8, 16, 32], residual: false },
-        augment: AUG_STRENGTHS[5], flip: true, mixup: { p: 0.5, alpha: 0.4 }, weighted: true, trainCrops: 'fixed', train: cpuTrain(1, 3e-3, 16, 2),
+        augment: AUG_STRENGTHS[5], flip: true, mixup: { p: 0.5, alpha: 0.4 }, weighted: true, trainCrops: 'fixed', train: cpuTrain(1, 3e-3, 16, 4),
       },
       {
         name: 'scs', target: 'scs', nFrames: 3, head: { kind: 'lstm' }, imageSize: 32, encoder: { widths: [8, 16, 32], residual: false },
-        augment: AUG_STRENGTHS[3], flip: true, mixup: { p: 0, alpha: 0.4 }, weighted: true, trainCrops: 'fixed', train: cpuTrain(1, 3e-3, 16, 2),
+        augment: AUG_STRENGTHS[3], flip: true, mixup: { p: 0, alpha: 0.4 }, weighted: true, trainCrops: 'fixed', train: cpuTrain(1, 3e-3, 16, 4),
       },
     ],
   },
