@@ -13,6 +13,7 @@
  * - `tiny`: seconds, for CI.
  */
 import type { CropSetName } from '../crops/cut.js';
+import { cpuTrainConfig } from '../train/presets.js';
 import type { TrainConfig } from '../train/types.js';
 import type { AugmentConfig } from './augment.js';
 import { AUG_STRENGTHS } from './augment.js';
@@ -102,18 +103,6 @@ const referenceScs = (name: string, nFrames: number, features: number): Classify
   augment: AUG_STRENGTHS[3], flip: true, mixup: { p: 0, alpha: 0.4 }, weighted: false, trainCrops: 'fixed', train: referenceTrain(5, 5e-4),
 });
 
-/** CPU presets: AdamW with a short warmup and cosine decay learns faster in few epochs than Ranger. */
-const cpuTrain = (epochs: number, lr: number, batchSize: number, nFolds: number, evalEvery = 0): TrainConfig => ({
-  epochs, batchSize, evalBatchSize: 64,
-  optimizer: { name: 'adamw', lr, weightDecay: 1e-4 },
-  schedule: { kind: 'cosine', warmup: 0.05 },
-  gradClip: 1,
-  evalEvery,
-  nFolds,
-  fullFit: false,
-  seed: 42,
-});
-
 /**
  * CPU presets train from scratch on a few hundred to a few thousand crops. Measured on bench fold 0
  * (validation weighted loss of the all-target model unless said otherwise), they use
@@ -153,11 +142,11 @@ export const PRESETS: Record<PresetName, ClassifyPreset> = {
     models: [
       {
         name: 'crop', target: 'all', nFrames: 13, head: { kind: 'lstm_side', delta: 2 }, imageSize: 48, encoder: CPU_ENCODER,
-        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrain(20, 3e-3, 32, 4, 188),
+        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 20, lr: 3e-3, batchSize: 32, evalEvery: 188 }),
       },
       {
         name: 'scs', target: 'scs', nFrames: 5, head: { kind: 'lstm' }, imageSize: 64, encoder: CPU_ENCODER,
-        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrain(16, 3e-3, 32, 4, 92),
+        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 16, lr: 3e-3, batchSize: 32, evalEvery: 92 }),
       },
     ],
   },
@@ -170,11 +159,11 @@ export const PRESETS: Record<PresetName, ClassifyPreset> = {
     models: [
       {
         name: 'crop', target: 'all', nFrames: 11, head: { kind: 'lstm_side', delta: 2 }, imageSize: 40, encoder: CPU_ENCODER,
-        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrain(6, 3e-3, 32, 4, 36),
+        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 6, lr: 3e-3, batchSize: 32, evalEvery: 36 }),
       },
       {
         name: 'scs', target: 'scs', nFrames: 3, head: { kind: 'lstm' }, imageSize: 48, encoder: CPU_ENCODER,
-        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrain(8, 3e-3, 32, 4, 24),
+        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 8, lr: 3e-3, batchSize: 32, evalEvery: 24 }),
       },
     ],
   },
@@ -184,11 +173,11 @@ export const PRESETS: Record<PresetName, ClassifyPreset> = {
     models: [
       {
         name: 'crop', target: 'all', nFrames: 5, head: { kind: 'lstm_side', delta: 1 }, imageSize: 32, encoder: { widths: [8, 16, 32], residual: false },
-        augment: AUG_STRENGTHS[5], flip: true, mixup: { p: 0.5, alpha: 0.4 }, weighted: true, trainCrops: 'fixed', train: cpuTrain(1, 3e-3, 16, 4),
+        augment: AUG_STRENGTHS[5], flip: true, mixup: { p: 0.5, alpha: 0.4 }, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 1, lr: 3e-3, batchSize: 16 }),
       },
       {
         name: 'scs', target: 'scs', nFrames: 3, head: { kind: 'lstm' }, imageSize: 32, encoder: { widths: [8, 16, 32], residual: false },
-        augment: AUG_STRENGTHS[3], flip: true, mixup: { p: 0, alpha: 0.4 }, weighted: true, trainCrops: 'fixed', train: cpuTrain(1, 3e-3, 16, 4),
+        augment: AUG_STRENGTHS[3], flip: true, mixup: { p: 0, alpha: 0.4 }, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 1, lr: 3e-3, batchSize: 16 }),
       },
     ],
   },

@@ -3,6 +3,7 @@
  * (§4.6) for native TF on a GPU; the others are sized for tfjs on WASM with 2 shared cores.
  */
 import { UsageError } from '../core/errors.js';
+import { cpuTrainConfig } from '../train/presets.js';
 import type { TrainConfig } from '../train/types.js';
 import { REFERENCE_AUGMENT, type AugmentConfig } from './augment.js';
 import type { CoordsModelConfig } from './model.js';
@@ -22,17 +23,6 @@ export interface CoordsConfig {
 
 export const COORDS_PRESET_NAMES = ['tiny', 'demo', 'bench', 'reference'] as const;
 export type CoordsPresetName = (typeof COORDS_PRESET_NAMES)[number];
-
-const cpuTrain = (epochs: number, lr: number, batchSize: number, nFolds: number): TrainConfig => ({
-  epochs, batchSize, evalBatchSize: 64,
-  optimizer: { name: 'adamw', lr, weightDecay: 1e-4 },
-  schedule: { kind: 'cosine', warmup: 0.05 },
-  gradClip: 1,
-  evalEvery: 0,
-  nFolds,
-  fullFit: false,
-  seed: 42,
-});
 
 export const COORDS_PRESETS: Record<CoordsPresetName, CoordsConfig> = {
   /**
@@ -57,21 +47,21 @@ export const COORDS_PRESETS: Record<CoordsPresetName, CoordsConfig> = {
     model: { imageSize: 128, backbone: 'small', head: 'softargmax', dropout: 0.1 },
     augment: REFERENCE_AUGMENT,
     spider: { use: true, holdOutCases: 3 },
-    train: { ...cpuTrain(30, 2e-3, 16, 4), evalEvery: 100 },
+    train: cpuTrainConfig({ epochs: 30, lr: 2e-3, batchSize: 16, evalEvery: 100 }),
   },
   demo: {
     preset: 'demo',
     model: { imageSize: 96, backbone: 'small', head: 'softargmax', dropout: 0.1 },
     augment: REFERENCE_AUGMENT,
     spider: { use: true, holdOutCases: 3 },
-    train: { ...cpuTrain(24, 2e-3, 16, 4), evalEvery: 48 },
+    train: cpuTrainConfig({ epochs: 24, lr: 2e-3, batchSize: 16, evalEvery: 48 }),
   },
   tiny: {
     preset: 'tiny',
     model: { imageSize: 48, backbone: 'tiny', head: 'softargmax', dropout: 0 },
     augment: REFERENCE_AUGMENT,
     spider: { use: true, holdOutCases: 3 },
-    train: cpuTrain(2, 3e-3, 8, 4),
+    train: cpuTrainConfig({ epochs: 2, lr: 3e-3, batchSize: 8 }),
   },
 };
 

@@ -9,7 +9,8 @@
  * - a listed sagittal series that cannot be prepared (corrupt DICOM, folder missing), or a stage
  *   that fails for one study, sends THAT study to the class priors; the run goes on, and the
  *   result lists each fallback with its stage and reason (also in `fallbacks.csv`);
- * - an Axial T2 series that cannot be prepared is listed in `seriesErrors` only: no model uses it.
+ * Porting note: the reference converts every series, axial included (§8.2 step 1); no model reads
+ * Axial T2, so only the sagittal series are prepared (about half the DICOM data).
  * Missing or inconsistent models are errors (never a silent all-priors submission).
  */
 import { existsSync, rmSync } from 'node:fs';
@@ -81,7 +82,7 @@ export interface InferenceResult {
   fallbacks: Fallback[];
   /** Studies lacking a sagittal series type (zero features for it, reference §8.3). */
   missingSeries: Array<{ studyId: number; missing: SagittalDescription[] }>;
-  /** Every series the preparation could not convert, including unused axial ones. */
+  /** Every sagittal series the preparation could not convert (axial series are not prepared). */
   seriesErrors: SeriesError[];
   /** Level boxes that fell back to the whole slice (empty box around the predicted centre). */
   cropFallbacks: number;
@@ -139,7 +140,7 @@ export async function runInference(opts: InferenceOptions): Promise<InferenceRes
 
     // 1. Preparation (resumable: finished series are skipped).
     const tPrep = Date.now();
-    const prep = await prepareSplit({ input: opts.input, split, out: preparedDir, workers: preset.workers, onProgress });
+    const prep = await prepareSplit({ input: opts.input, split, out: preparedDir, workers: preset.workers, descriptions: SAGITTAL_DESCRIPTIONS, onProgress });
     const failedSeries = new Map(prep.errors.map((e) => [`${e.studyId}_${e.seriesId}`, e]));
 
     // 2–3. Disc centres and crops, study by study.

@@ -2,5 +2,5 @@
 export { runMainJob, type MainJobOptions } from './run.js';
 export { STAGES, PIPELINE_PRESETS, SYNTH_SIZE_FOR, type Stage, type PipelinePreset } from './stages.js';
 export { collectSummary, type RunSummary, type StageTiming } from './summary.js';
-export { hasCompetitionData, inputFingerprint, librarySourceHash } from './fingerprint.js';
+export { hasCompetitionData, inputFingerprint, notebookLibraryFiles, stageLibraryHash } from './fingerprint.js';
 export { checkMainJob, type MainJobCheck } from './check.js';

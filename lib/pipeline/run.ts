@@ -8,7 +8,7 @@ import { initBackend } from '../engine/backend.js';
 import { buildReport } from '../notebook/report.js';
 import { runNotebooks, type RunnerKind } from '../notebook/runner/run.js';
 import { generateDataset } from '../synth/index.js';
-import { hashParts, hasCompetitionData, inputFingerprint, librarySourceHash } from './fingerprint.js';
+import { hashParts, hasCompetitionData, inputFingerprint, stageLibraryHash } from './fingerprint.js';
 import { PIPELINE_PRESETS, STAGES, SYNTH_SIZE_FOR, type PipelinePreset, type Stage } from './stages.js';
 import { collectSummary, type RunSummary, type StageTiming } from './summary.js';
 
@@ -35,7 +35,8 @@ interface StampFile {
 /**
  * The main job: synthetic data when input/ has none, then the six notebooks in order, headless,
  * then the HTML report and summary.json. A stage whose notebook, library, preset, input and
- * upstream stages are unchanged since its last successful run is skipped.
+ * upstream stages are unchanged since its last successful run is skipped (library code counts
+ * through each notebook's import closure: editing lib/lvl2 re-runs level 2 and inference only).
  */
 export async function runMainJob(opts: MainJobOptions = {}): Promise<RunSummary> {
   const preset = opts.preset ?? 'demo';
@@ -64,11 +65,13 @@ export async function runMainJob(opts: MainJobOptions = {}): Promise<RunSummary>
   const notebooksDir = join(projectRoot(), 'notebooks');
   const executedDir = join(output, 'notebooks');
   const env = { SPINELAB_PRESET: preset, SPINELAB_INPUT: input, SPINELAB_OUTPUT: output, SPINELAB_BACKEND: backend.name };
-  let upstream = hashParts([preset, inputFingerprint(input), librarySourceHash(join(projectRoot(), 'lib'))]);
+  const libDir = join(projectRoot(), 'lib');
+  let upstream = hashParts([preset, inputFingerprint(input)]);
 
   for (const stage of STAGES) {
     const source = join(notebooksDir, stage.notebook);
-    const stamp = hashParts([upstream, readFileSync(source)]);
+    const notebook = readFileSync(source, 'utf8');
+    const stamp = hashParts([upstream, notebook, stageLibraryHash(libDir, notebook)]);
     upstream = stamp;
     const executed = join(executedDir, stage.notebook);
     const previous = stamps[stage.name];

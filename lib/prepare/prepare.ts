@@ -14,6 +14,7 @@ import { asError, InputLayoutError, UsageError } from '../core/errors.js';
 import { outputDir } from '../core/paths.js';
 import { noProgress, type OnProgress } from '../core/progress.js';
 import { readLabelCoordinates, readSeriesDescriptions } from '../data/tables.js';
+import { SERIES_DESCRIPTIONS, type SeriesDescription } from '../data/vocabulary.js';
 import { convertSeries, finishedSidecar, type SeriesSidecar, type SeriesTask } from './convert.js';
 import { mapLabels } from './labels.js';
 import { runInWorkers, type TaskOutcome } from './pool.js';
@@ -30,6 +31,11 @@ export interface PrepareOptions {
   workers?: number;
   /** Prepare only the first N studies (in CSV order): previews and the `tiny` preset. */
   maxStudies?: number;
+  /**
+   * Series types to convert (default all three). Inference passes the sagittal ones: no model reads
+   * Axial T2, which is about half of the DICOM data.
+   */
+  descriptions?: readonly SeriesDescription[];
   onProgress?: OnProgress;
 }
 
@@ -53,6 +59,8 @@ export interface PrepareSummary {
   errors: SeriesError[];
   /** Series folders on disk that the descriptions CSV does not list (not converted). */
   unlisted: number;
+  /** Listed series of a type outside `descriptions` (not converted, not errors). */
+  excluded: number;
   /** Training split only: label points mapped to a stack slice, and those that could not be. */
   labels: { mapped: number; unmapped: number } | null;
   seconds: number;
@@ -61,14 +69,16 @@ export interface PrepareSummary {
 export const defaultPreparedDir = (split: Split) => join(outputDir(), 'prepared', split);
 
 /** Tasks for every listed series, checking the input layout first. */
-function listTasks(opts: PrepareOptions, outDir: string): { tasks: SeriesTask[]; unlisted: number } {
+function listTasks(opts: PrepareOptions, outDir: string): { tasks: SeriesTask[]; unlisted: number; excluded: Set<string> } {
   const imagesDir = join(opts.input, `${opts.split}_images`);
   if (!existsSync(imagesDir)) throw new InputLayoutError(`no ${opts.split}_images/ folder in the input`, { file: imagesDir });
   const series = readSeriesDescriptions(join(opts.input, `${opts.split}_series_descriptions.csv`));
   let studies = [...new Set(series.map((s) => s.studyId))];
   if (opts.maxStudies !== undefined) studies = studies.slice(0, opts.maxStudies);
   const keep = new Set(studies);
-  const tasks = series.filter((s) => keep.has(s.studyId)).map((s) => ({
+  const types = new Set<string>(opts.descriptions ?? SERIES_DESCRIPTIONS);
+  const inStudies = series.filter((s) => keep.has(s.studyId));
+  const tasks = inStudies.filter((s) => types.has(s.description)).map((s) => ({
     studyId: s.studyId,
     seriesId: s.seriesId,
     description: s.description,
@@ -82,7 +92,8 @@ function listTasks(opts: PrepareOptions, outDir: string): { tasks: SeriesTask[];
     if (!statSync(sdir).isDirectory()) continue;
     for (const ser of readdirSync(sdir)) if (!listed.has(`${study}/${ser}`)) unlisted++;
   }
-  return { tasks, unlisted };
+  const excluded = new Set(inStudies.filter((s) => !types.has(s.description)).map((s) => `${s.studyId}_${s.seriesId}`));
+  return { tasks, unlisted, excluded };
 }
 
 export async function prepareSplit(opts: PrepareOptions): Promise<PrepareSummary> {
@@ -90,7 +101,9 @@ export async function prepareSplit(opts: PrepareOptions): Promise<PrepareSummary
   const t0 = Date.now();
   const outDir = opts.out ?? defaultPreparedDir(opts.split);
   const onProgress = opts.onProgress ?? noProgress;
-  const { tasks, unlisted } = listTasks(opts, outDir);
+  const unknown = (opts.descriptions ?? []).filter((d) => !(SERIES_DESCRIPTIONS as readonly string[]).includes(d));
+  if (unknown.length) throw new UsageError(`unknown series description(s) ${unknown.map((d) => `"${d}"`).join(', ')} (expected ${SERIES_DESCRIPTIONS.join(', ')})`);
+  const { tasks, unlisted, excluded } = listTasks(opts, outDir);
   const label = `prepare ${opts.split}`;
   const errors: SeriesError[] = [];
   const todo: SeriesTask[] = [];
@@ -125,7 +138,8 @@ export async function prepareSplit(opts: PrepareOptions): Promise<PrepareSummary
   const coordsFile = join(opts.input, 'train_label_coordinates.csv');
   if (opts.split === 'train' && existsSync(coordsFile)) {
     const studies = new Set(tasks.map((t) => t.studyId));
-    const points = readLabelCoordinates(coordsFile).filter((p) => studies.has(p.studyId));
+    // Points on series left out by the descriptions filter are not "unmapped": they were not asked for.
+    const points = readLabelCoordinates(coordsFile).filter((p) => studies.has(p.studyId) && !excluded.has(`${p.studyId}_${p.seriesId}`));
     const mapped = mapLabels(points, finished);
     writeCsv(join(outDir, 'label_coordinates.csv'), LABEL_COLUMNS, mapped.map((m) => ({
       study_id: m.studyId, series_id: m.seriesId, instance_number: m.instanceNumber, z: m.z,
@@ -135,7 +149,7 @@ export async function prepareSplit(opts: PrepareOptions): Promise<PrepareSummary
     labels = { mapped: mapped.length - unmapped, unmapped };
   }
   errors.sort((a, b) => a.studyId - b.studyId || a.seriesId - b.seriesId);
-  return { split: opts.split, outDir, total: tasks.length, done, skipped, failed: errors.length, errors, unlisted, labels, seconds: (Date.now() - t0) / 1000 };
+  return { split: opts.split, outDir, total: tasks.length, done, skipped, failed: errors.length, errors, unlisted, excluded: excluded.size, labels, seconds: (Date.now() - t0) / 1000 };
 }
 
 const pick = (t: SeriesTask) => ({ studyId: t.studyId, seriesId: t.seriesId, description: t.description });

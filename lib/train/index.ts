@@ -5,3 +5,4 @@ export * from './loop.js';
 export * from './optim.js';
 export * from './predict.js';
 export * from './artefacts.js';
+export * from './presets.js';

@@ -113,6 +113,16 @@ describe('prepareSplit on a generated split', () => {
       .toEqual(readFileSync(join(out, 'frames.csv'), 'utf8').split('\n').filter((l) => l.startsWith(`${STUDIES[0]},`)).sort());
   });
 
+  it('converts only the series types asked for; their label points are not counted as unmapped', async () => {
+    const outS = join(root, 'prepared-sagittal');
+    const summary = await prepareSplit({ input, split: 'train', out: outS, workers: 0, descriptions: ['Sagittal T1', 'Sagittal T2/STIR'] });
+    // 4 sagittal series of 7: the corrupt and the missing axial series are not tried, so not errors.
+    expect(summary).toMatchObject({ total: 4, done: 4, failed: 0, excluded: 3, labels: { mapped: 2, unmapped: 1 } });
+    expect(loadPrepared(outS).map((p) => p.description).sort()).toEqual(['Sagittal T1', 'Sagittal T1', 'Sagittal T2/STIR', 'Sagittal T2/STIR']);
+    expect(loadLabelPoints(outS).map((l) => l.condition)).not.toContain('Left Subarticular Stenosis');
+    await expect(prepareSplit({ input, split: 'train', out: outS, descriptions: ['Sagittal T3' as never] })).rejects.toThrow(/unknown series description.*"Sagittal T3"/);
+  });
+
   it('refuses an input without the split folder', async () => {
     const empty = join(root, 'empty');
     mkdirSync(empty, { recursive: true });
@@ -126,8 +136,11 @@ describe('spinelab prepare (CLI)', () => {
     const run = spawnSync(process.execPath, ['bin/spinelab.mjs', 'prepare', '--input', input, '--split', 'train', '--out', out, '--json'], { encoding: 'utf8', env: { ...process.env, SPINELAB_PROGRESS: 'none' } });
     expect(run.status, run.stderr).toBe(0);
     const summary = JSON.parse(run.stdout.trim().split('\n').pop()!);
-    expect(summary).toMatchObject({ total: 7, done: 5, failed: 2, outDir: out });
+    expect(summary).toMatchObject({ total: 7, done: 5, failed: 2, excluded: 0, outDir: out });
     expect(existsSync(join(out, 'stacks', `${STUDIES[0]}_${series(STUDIES[0], 1)}.npy`))).toBe(true);
+    const sag = spawnSync(process.execPath, ['bin/spinelab.mjs', 'prepare', '--input', input, '--split', 'train', '--out', join(root, 'cli-sag'), '--descriptions', 'sagittal', '--json'], { encoding: 'utf8', env: { ...process.env, SPINELAB_PROGRESS: 'none' } });
+    expect(sag.status, sag.stderr).toBe(0);
+    expect(JSON.parse(sag.stdout.trim().split('\n').pop()!)).toMatchObject({ total: 4, done: 4, excluded: 3 });
     const bad = spawnSync(process.execPath, ['bin/spinelab.mjs', 'prepare', '--input', input, '--split', 'valid'], { encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--split train\|test is required/);

@@ -102,6 +102,22 @@ describe('sliceViewer', () => {
     expect(Object.keys(bundle).sort()).toEqual(['text/html', 'text/plain']);
   });
 
+  it('wraps a title longer than the figure instead of letting plotly clip both ends', () => {
+    const long = 'Study 4003253, Sagittal T2/STIR (series 1525089795): 16 × 256 × 256, 5 landmarks';
+    const wide = sliceViewer(stack, { title: long, width: 1200 });
+    const narrow = sliceViewer(stack, { title: long, width: 400 });
+    const titleOf = (f: ReturnType<typeof sliceViewer>) => (f.layout.title as { text: string }).text;
+    expect(titleOf(wide).split('<br>')[0]).toBe(long);
+    const lines = titleOf(narrow).split('<br>').filter((l) => !l.startsWith('<sub>'));
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.join(' ')).toBe(long); // nothing lost, only line breaks added
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(40);
+    // the slider keeps the wrapped title and the top margin grows with it
+    expect(stepsOf(narrow)[0].args[1]['title.text'].startsWith(lines.join('<br>'))).toBe(true);
+    const top = (f: ReturnType<typeof sliceViewer>) => (f.layout.margin as { t: number }).t;
+    expect(top(narrow)).toBeGreaterThan(top(wide));
+  });
+
   it('rejects a 2-D array with a clear message', () => {
     expect(() => sliceViewer({ data: new Float32Array(4), shape: [2, 2], dtype: 'float32' })).toThrow(/slices × rows × cols/);
   });
