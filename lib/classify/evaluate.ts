@@ -41,8 +41,11 @@ export interface Level1Evaluation extends StudyLosses {
    * baseline level 2 is compared with).
    */
   probs: Float64Array;
-  /** Synthetic inputs only: the class-prior baseline, the Bayes floor, and the share of the gap closed. */
-  bounds?: { prior: StudyLosses; floor: StudyLosses; gapClosed: number };
+  /**
+   * Synthetic inputs only: the class-prior baseline, the Bayes floor, and the share of the gap
+   * between them that level 1 closes: on the score (`gapClosed`) and per score part and condition.
+   */
+  bounds?: { prior: StudyLosses; floor: StudyLosses; gapClosed: number; gapClosedBy: Record<string, number> };
 }
 
 /** Labels of a crop row table against study labels: rows × conditions (5 or 1). */
@@ -70,6 +73,18 @@ export function conditionLosses(labels: ArrayLike<number>, probs: ArrayLike<numb
     }
     out[name] = weightedLogLoss(l, p);
   });
+  return out;
+}
+
+/**
+ * Share of the prior → floor gap a predictor closes, (prior − own) / (prior − floor): 0 = no better
+ * than the class prior, 1 = the Bayes floor. For the score, its four parts and each condition.
+ */
+export function gapShares(own: StudyLosses, prior: StudyLosses, floor: StudyLosses): Record<string, number> {
+  const share = (o: number, p: number, f: number) => (p - o) / (p - f);
+  const out: Record<string, number> = {};
+  for (const k of ['score', 'spinal', 'foraminal', 'subarticular', 'any_severe_spinal'] as const) out[k] = share(own.score[k], prior.score[k], floor.score[k]);
+  for (const k of Object.keys(own.conditionLoss)) out[k] = share(own.conditionLoss[k], prior.conditionLoss[k], floor.conditionLoss[k]);
   return out;
 }
 
@@ -123,7 +138,8 @@ export function evaluateLevel1(
   if (ref) {
     const prior = studyLosses(studyIds, lab, ref.prior);
     const floor = studyLosses(studyIds, lab, ref.floor);
-    bounds = { prior, floor, gapClosed: (prior.score.score - own.score.score) / (prior.score.score - floor.score.score) };
+    const shares = gapShares(own, prior, floor);
+    bounds = { prior, floor, gapClosed: shares.score, gapClosedBy: shares };
   }
   return { models, studyIds, labels: lab, probs, ...own, bounds };
 }

@@ -55,6 +55,11 @@ describe('level-1 evaluation against the synthetic bounds', () => {
     expect(p.score.score).toBeCloseTo(p.bounds!.prior.score.score, 5);
     const f = evaluateLevel1(out, ['as_floor'], labels, { inputDir: input });
     expect(f.bounds!.gapClosed).toBeCloseTo(1, 4);
+    for (const k of ['spinal', 'SCS', 'L-NFN', 'R-SS']) {
+      expect(p.bounds!.gapClosedBy[k], k).toBeCloseTo(0, 5);
+      expect(f.bounds!.gapClosedBy[k], k).toBeCloseTo(1, 4);
+    }
+    expect(p.bounds!.gapClosedBy.score).toBe(p.bounds!.gapClosed);
     for (const k of Object.keys(f.conditionLoss)) expect(f.conditionLoss[k]).toBeCloseTo(f.bounds!.floor.conditionLoss[k], 4);
     expect(f.score.score).toBeLessThan(p.score.score);
     expect(f.studyIds).toHaveLength(12);

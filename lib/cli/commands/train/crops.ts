@@ -32,14 +32,18 @@ const trainer: Trainer = {
         const g = r.score;
         console.log(`  ${k.padEnd(8)} ${[g.score, g.spinal, g.foraminal, g.subarticular, g.any_severe_spinal].map(f).join(' ')} | ${Object.values(r.conditionLoss).map(f).join(' ')}`);
       }
-      if (ev.bounds) console.log(`  gap between prior and floor closed: ${(100 * ev.bounds.gapClosed).toFixed(1)} %`);
+      if (ev.bounds) {
+        const g = ev.bounds.gapClosedBy;
+        const pc = (v: number) => `${(100 * v).toFixed(1)} %`;
+        console.log(`  share of the prior → floor gap closed: ${pc(g.score)} (${['spinal', 'foraminal', 'subarticular', 'any_severe_spinal', ...Object.keys(ev.conditionLoss)].map((k) => `${k} ${pc(g[k])}`).join(', ')})`);
+      }
       console.log(`artefacts: ${join(output, 'models')}/{${runs.map((r) => r.name).join(',')}}`);
     }
     return {
       model: 'crops', preset: preset.name, seconds,
       models: ev.models.map((m) => ({ name: m.name, rows: m.rows, auc: m.auc, loss: m.loss, modelDir: join(output, 'models', m.name) })),
       studies: ev.studyIds.length, score: ev.score, conditionLoss: ev.conditionLoss,
-      ...(ev.bounds ? { prior: ev.bounds.prior, floor: ev.bounds.floor, gapClosed: ev.bounds.gapClosed } : {}),
+      ...(ev.bounds ? { prior: ev.bounds.prior, floor: ev.bounds.floor, gapClosed: ev.bounds.gapClosed, gapClosedBy: ev.bounds.gapClosedBy } : {}),
     };
   },
 };
