@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import { ArtefactError } from '../core/errors.js';
 import { CONDITION_SHORT, N_CLASSES, N_LEVELS, N_TARGETS } from '../data/vocabulary.js';
 import { level1Probabilities, readLevel1Oof, scoreProbabilities, type Level1Logits, type Level1Oof, type ScoreRow } from '../lvl2/index.js';
-import { classPrior, observedPosterior } from '../synth/labels.js';
-import { readTruth } from '../synth/truth.js';
+import { boundsPredictions } from '../synth/floor.js';
 import { conditionMetrics, weightedLogLoss } from './loss.js';
 
 export interface ModelOofMetrics {
@@ -92,30 +91,6 @@ export function studyLosses(studyIds: readonly number[], labels: ArrayLike<numbe
   return { score: scoreProbabilities(studyIds, labels, probs), conditionLoss: conditionLosses(labels, probs) };
 }
 
-/**
- * For a synthetic input (`{inputDir}/truth/`): per study and target the class-prior prediction and
- * the Bayes-floor prediction P(observed label | true latent severity), from the generator's noise
- * model — the same quantities SYNTH's bounds.json scores, here on the given studies. Null when the
- * input has no truth (real data).
- */
-export function syntheticReference(inputDir: string, studyIds: readonly number[]): { prior: Float64Array; floor: Float64Array } | null {
-  const modelFile = join(inputDir, 'truth', 'noise-model.json');
-  if (!existsSync(modelFile)) return null;
-  const model = JSON.parse(readFileSync(modelFile, 'utf8')) as { targets: { thresholds: [number, number]; reliability: number }[] };
-  const truth = new Map(readTruth(inputDir).studies.map((s) => [s.studyId, s]));
-  const prior = new Float64Array(studyIds.length * N_TARGETS * N_CLASSES);
-  const floor = new Float64Array(studyIds.length * N_TARGETS * N_CLASSES);
-  studyIds.forEach((id, i) => {
-    const st = truth.get(id);
-    if (!st) throw new ArtefactError(`study ${id} has no truth record`, { file: join(inputDir, 'truth', 'studies') });
-    model.targets.forEach((m, j) => {
-      prior.set(classPrior(m.thresholds), (i * N_TARGETS + j) * N_CLASSES);
-      floor.set(observedPosterior(st.latent[j], m.thresholds, m.reliability), (i * N_TARGETS + j) * N_CLASSES);
-    });
-  });
-  return { prior, floor };
-}
-
 /** Evaluate the OOF logits of the named models under `{outDir}/models/`. */
 export function evaluateLevel1(
   outDir: string,
@@ -133,7 +108,7 @@ export function evaluateLevel1(
   studyIds.forEach((s, i) => lab.set(Array.from(labels.get(s)!), i * N_TARGETS));
   const probs = level1Probabilities(sets, studyIds);
   const own = studyLosses(studyIds, lab, probs);
-  const ref = opts.inputDir ? syntheticReference(opts.inputDir, studyIds) : null;
+  const ref = opts.inputDir ? boundsPredictions(opts.inputDir, studyIds) : null;
   let bounds: Level1Evaluation['bounds'];
   if (ref) {
     const prior = studyLosses(studyIds, lab, ref.prior);

@@ -2,6 +2,7 @@ import { N_CLASSES, N_TARGETS } from '../data/vocabulary.js';
 import { scoreStudies, targetLosses, type CompetitionScore } from '../metrics/index.js';
 import { modelDir, readOof } from '../train/artefacts.js';
 import { level1Probabilities, type Level1Logits } from './features.js';
+import { boundsPredictions } from '../synth/floor.js';
 
 /**
  * The out-of-fold predictions of level 1 alone and of level 2 on the same studies, for the CV
@@ -67,8 +68,33 @@ export function scoreProbabilities(studyIds: readonly number[], labels: ArrayLik
 }
 
 /** The CV table: one row per predictor with the score and its four parts. */
-export function cvTable(o: Lvl2Oof): { level1: ScoreRow; level2: ScoreRow } {
-  return { level1: scoreProbabilities(o.studyIds, o.labels, o.level1), level2: scoreProbabilities(o.studyIds, o.labels, o.level2) };
+/** The CV table: level 1 alone and level 2, and on synthetic inputs the class prior and Bayes floor. */
+export interface CvTable {
+  level1: ScoreRow;
+  level2: ScoreRow;
+  /** Synthetic inputs only (`{inputDir}/truth/`), on the same studies. */
+  prior?: ScoreRow;
+  floor?: ScoreRow;
+}
+
+/**
+ * Score the OOF predictions with the competition metric. With `inputDir` of a synthetic input, the
+ * class-prior baseline and the Bayes floor of the same studies are scored beside them.
+ */
+export function cvTable(o: Lvl2Oof, opts: { inputDir?: string } = {}): CvTable {
+  const score = (p: ArrayLike<number>) => scoreProbabilities(o.studyIds, o.labels, p);
+  const table: CvTable = { level1: score(o.level1), level2: score(o.level2) };
+  const ref = opts.inputDir ? boundsPredictions(opts.inputDir, o.studyIds) : null;
+  if (ref) {
+    table.prior = score(ref.prior);
+    table.floor = score(ref.floor);
+  }
+  return table;
+}
+
+/** Share of the prior → floor gap a score closes: 0 = the class prior, 1 = the Bayes floor. */
+export function gapClosed(score: number, prior: number, floor: number): number {
+  return (prior - score) / (prior - floor);
 }
 
 /** Per-target weighted log loss (25, TARGETS order) of level 1 alone and of level 2. */

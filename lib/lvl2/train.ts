@@ -10,7 +10,7 @@ import { studyLoss } from '../metrics/index.js';
 import { modelDir } from '../train/artefacts.js';
 import { trainKFold } from '../train/loop.js';
 import type { FoldResult, MetricResult, TrainEvent, TrainOptions, TrainTask } from '../train/types.js';
-import { cvTable, readLvl2Oof, scoreProbabilities, softmax3, type ScoreRow } from './evaluate.js';
+import { cvTable, readLvl2Oof, scoreProbabilities, softmax3, type CvTable } from './evaluate.js';
 import { buildFeatures, GROUP_ROWS, LVL2_GROUPS, type FeatureLayout, type StudyFeatures } from './features.js';
 import { discoverLevel1Models, level1Folds, readLevel1Oof, type Level1Oof } from './level1.js';
 import { buildLvl2Model } from './model.js';
@@ -28,6 +28,8 @@ export interface TrainLvl2Options {
    * all-zero features as in the reference. Without it such studies are left out (and counted).
    */
   folds?: ReadonlyMap<number, number>;
+  /** Competition input; a synthetic one (with `truth/`) adds the prior and floor rows to the CV table. */
+  inputDir?: string;
   /** Model folder name under `{out}/models/` (default "lvl2"). */
   name?: string;
   onEvent?: (e: TrainEvent) => void;
@@ -43,8 +45,11 @@ export interface Lvl2Report {
   nStudies: number;
   /** Labelled studies without any level-1 row and without a fold: not used. */
   nLeftOut: number;
-  /** Competition metric on the out-of-fold predictions: level-1 logits alone vs the level-2 MLP. */
-  cv: { level1: ScoreRow; level2: ScoreRow };
+  /**
+   * Competition metric on the out-of-fold predictions: level-1 logits alone vs the level-2 MLP (and
+   * the class prior and Bayes floor of the same studies on synthetic inputs).
+   */
+  cv: CvTable;
   folds: Omit<FoldResult, 'curve'>[];
   /** Level-2 OOF probabilities' files (logits in `oof_logits.npy`, from the shared loop). */
   modelDir: string;
@@ -160,7 +165,7 @@ export async function trainLvl2(opts: TrainLvl2Options): Promise<Lvl2Report> {
     parameters,
     nStudies: data.features.studyIds.length,
     nLeftOut: data.nLeftOut,
-    cv: cvTable(oof),
+    cv: cvTable(oof, { inputDir: opts.inputDir }),
     folds: res.folds.map(({ curve: _curve, ...f }) => f),
     modelDir: modelDir(opts.outDir, name),
   };

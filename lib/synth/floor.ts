@@ -9,10 +9,14 @@
  * (minimise Σ_k w_k p_k (−log q_k) subject to Σ q = 1). The floor uses that Bayes act; the score
  * of the plain posterior is reported beside it.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ArtefactError } from '../core/errors.js';
 import { scoreStudies, type CompetitionScore } from '../metrics/index.js';
-import { CLASS_WEIGHTS, N_TARGETS, TARGETS } from '../data/vocabulary.js';
+import { CLASS_WEIGHTS, N_CLASSES, N_TARGETS, TARGETS } from '../data/vocabulary.js';
 import { classPrior, observedPosterior, type LabelModel } from './labels.js';
 import { bvnUpper, normCdf } from './stats.js';
+import { readTruth } from './truth.js';
 
 /** What the bounds need of a study. */
 export interface BoundsStudy {
@@ -96,6 +100,30 @@ export function scoreBounds(studies: readonly BoundsStudy[], model: LabelModel):
     studies: studies.length,
     floor: score('floor'), posterior: score('posterior'), floorGivenClass: score('floorGivenClass'), prior: score('prior'), priorWeighted: score('priorWeighted'),
   };
+}
+
+/**
+ * The predictions behind two of the bounds, for the given studies of a synthetic input
+ * (`{inputDir}/truth/`): the class prior (`prior`) and the Bayes floor (`floor`, the weighted act
+ * on P(observed | true latent)), studies × 25 × 3, so a model's out-of-fold studies can be scored
+ * against both. Null for an input without truth (real data).
+ */
+export function boundsPredictions(inputDir: string, studyIds: readonly number[]): { prior: Float64Array; floor: Float64Array } | null {
+  const modelFile = join(inputDir, 'truth', 'noise-model.json');
+  if (!existsSync(modelFile)) return null;
+  const model = JSON.parse(readFileSync(modelFile, 'utf8')) as { targets: { thresholds: [number, number]; reliability: number }[] };
+  const truth = new Map(readTruth(inputDir).studies.map((s) => [s.studyId, s]));
+  const prior = new Float64Array(studyIds.length * N_TARGETS * N_CLASSES);
+  const floor = new Float64Array(studyIds.length * N_TARGETS * N_CLASSES);
+  studyIds.forEach((id, i) => {
+    const st = truth.get(id);
+    if (!st) throw new ArtefactError(`study ${id} has no truth record`, { file: join(inputDir, 'truth', 'studies') });
+    model.targets.forEach((m, j) => {
+      prior.set(classPrior(m.thresholds), (i * N_TARGETS + j) * N_CLASSES);
+      floor.set(weightedAct(observedPosterior(st.latent[j], m.thresholds, m.reliability)), (i * N_TARGETS + j) * N_CLASSES);
+    });
+  });
+  return { prior, floor };
 }
 
 /** The label-noise model as written to truth/noise-model.json. */

@@ -2,16 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { conditionConfusions, evaluateLevel1, syntheticReference, worstRows } from '../../lib/classify/index.js';
+import { conditionConfusions, evaluateLevel1, worstRows } from '../../lib/classify/index.js';
 import { Rng } from '../../lib/core/rng.js';
 import { LEVELS } from '../../lib/data/vocabulary.js';
 import { writeOof } from '../../lib/train/artefacts.js';
 import type { TrainManifest } from '../../lib/train/types.js';
 import { classPrior, observedPosterior } from '../../lib/synth/labels.js';
+import { boundsPredictions, weightedAct } from '../../lib/synth/floor.js';
 
 /**
  * A synthetic input with a truth folder (noise model + per-study latents) and fake level-1 models
- * whose logits are log(prior) and log(floor): level 1 must then score exactly the prior (gap closed
+ * whose logits are log(prior) and log(floor = the weighted act on the posterior): level 1 must then score exactly the prior (gap closed
  * 0) and exactly the floor (gap closed 1), whatever the labels.
  */
 function setup() {
@@ -42,12 +43,13 @@ function setup() {
     writeOof(join(out, 'models', name), manifest, Float32Array.from(data), rows, ['study_id', 'series_id', 'series_description', 'level']);
   };
   model('as_prior', (_, j) => classPrior(targets[j].thresholds));
-  model('as_floor', (id, j) => observedPosterior(latent.get(id)![j], targets[j].thresholds, targets[j].reliability));
-  return { input, out, labels };
+  model('as_floor', (id, j) => weightedAct(observedPosterior(latent.get(id)![j], targets[j].thresholds, targets[j].reliability)));
+  model('as_posterior', (id, j) => observedPosterior(latent.get(id)![j], targets[j].thresholds, targets[j].reliability));
+  return { input, out, labels, latentOf: (id: number) => latent.get(id)! };
 }
 
 describe('level-1 evaluation against the synthetic bounds', () => {
-  const { input, out, labels } = setup();
+  const { input, out, labels, latentOf } = setup();
 
   it('a model predicting the prior closes 0 % of the gap, one predicting the floor 100 %', () => {
     const p = evaluateLevel1(out, ['as_prior'], labels, { inputDir: input });
@@ -63,13 +65,20 @@ describe('level-1 evaluation against the synthetic bounds', () => {
     for (const k of Object.keys(f.conditionLoss)) expect(f.conditionLoss[k]).toBeCloseTo(f.bounds!.floor.conditionLoss[k], 4);
     expect(f.score.score).toBeLessThan(p.score.score);
     expect(f.studyIds).toHaveLength(12);
+    // The floor is the metric's Bayes act, q ∝ (1, 2, 4) ⊙ P(observed | latent): the plain posterior scores worse.
+    const q = evaluateLevel1(out, ['as_posterior'], labels, { inputDir: input });
+    expect(q.bounds!.gapClosed).toBeLessThan(1);
   });
 
-  it('reference probabilities are the class prior and P(observed | latent) per target', () => {
-    const ref = syntheticReference(input, [503])!;
+  it('reference probabilities are the class prior and the weighted act on P(observed | latent) per target', () => {
+    const ref = boundsPredictions(input, [503])!;
     const th: [number, number] = [0.3, 1.1];
     expect(Array.from(ref.prior.subarray(0, 3))).toEqual(classPrior(th));
-    expect(syntheticReference(join(input, 'nowhere'), [503])).toBeNull();
+    const post = observedPosterior(latentOf(503)[0], th, 0.8);
+    const w = [post[0], 2 * post[1], 4 * post[2]];
+    const sum = w[0] + w[1] + w[2];
+    for (let k = 0; k < 3; k++) expect(ref.floor[k]).toBeCloseTo(w[k] / sum, 12);
+    expect(boundsPredictions(join(input, 'nowhere'), [503])).toBeNull();
   });
 
   it('confusion matrices and worst rows read the labelled rows only', () => {

@@ -19,6 +19,8 @@ import { tissueSlice } from '../../lib/synth/render.js';
 import type { StudyPlan } from '../../lib/synth/study.js';
 import { TISSUE } from '../../lib/synth/tissue.js';
 import { readTruth } from '../../lib/synth/truth.js';
+import { boundsPredictions } from '../../lib/synth/floor.js';
+import { scoreStudies } from '../../lib/metrics/index.js';
 
 const CFG = { seed: 7, size: 'tiny' as const, studies: 10, testStudies: 3 };
 let dir = '';
@@ -77,6 +79,17 @@ describe('synthetic dataset: competition layout and CSV formats', () => {
     expect(readSampleSubmission(join(dir, 'sample_submission.csv')).map((r) => r.rowId)).toEqual(test.flatMap((s) => TARGETS.map((_, j) => rowId(s, j))));
     const inDescriptions = [...new Set(readSeriesDescriptions(join(dir, 'test_series_descriptions.csv')).map((r) => r.studyId))].sort((a, b) => a - b);
     expect(inDescriptions).toEqual(test);
+  });
+
+  it('bounds.json: the prior and floor predictions for the training studies score exactly its figures', () => {
+    const bounds = JSON.parse(readFileSync(join(dir, 'truth', 'bounds.json'), 'utf8'));
+    const labels = readTrainLabels(join(dir, 'train.csv'));
+    const ids = [...labels.keys()];
+    const preds = boundsPredictions(dir, ids)!;
+    const asMap = (a: Float64Array) => new Map(ids.map((id, i) => [id, a.subarray(i * 75, (i + 1) * 75)]));
+    expect(scoreStudies(labels, asMap(preds.floor)).score).toBeCloseTo(bounds.train.floor.score, 12);
+    expect(scoreStudies(labels, asMap(preds.prior)).score).toBeCloseTo(bounds.train.prior.score, 12);
+    expect(boundsPredictions(join(dir, 'nowhere'), ids)).toBeNull();
   });
 
   it('label coordinates: one per labelled target whose series exists, on the competition series type, inside the image', () => {
