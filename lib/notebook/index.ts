@@ -7,7 +7,7 @@ export {
 } from './display.js';
 export { showTable, tableBundle, toTable, formatCell, type Row, type Table, type TableOptions, type DataFrameLike } from './table.js';
 export { progress, notebookProgress, progressMode, progressLine, formatDuration, type ProgressMode, type ProgressOptions } from './progress.js';
-export { liveLearningCurves, type LiveCurves } from './live.js';
+export { liveLearningCurves, savedCurvePoints, type LiveCurves } from './live.js';
 export { printBackend } from './backend.js';
 export { escapeHtml, scriptJson } from './html.js';
 export { runNotebooks, resolveNotebooks, signNotebooks, SYSTEM_PYTHON, type RunnerKind, type NotebookRun, type RunNotebooksOptions } from './runner/run.js';

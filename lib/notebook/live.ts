@@ -1,3 +1,4 @@
+import type { CurvePoint as TrainCurvePoint } from '../train/types.js';
 import { learningCurves, type CurvePoint, type LearningCurveOptions } from '../viz/curves.js';
 import type { Figure } from '../viz/types.js';
 import { figureText, liveFigure, type LiveFigure } from './display.js';
@@ -7,8 +8,12 @@ import { kernelWriter } from './kernel.js';
 export interface LiveCurves {
   /** Add one evaluation (redraws at most every `intervalMs`). */
   add(point: CurvePoint): void;
-  /** Redraw now with every point (call at the end so the kept figure is complete). */
-  flush(): void;
+  /**
+   * Redraw now with every point (call at the end so the kept figure is complete). When no point
+   * came in (every fold was already trained and resumed from disk), draw `saved()` instead, the
+   * curves stored with the folds, rather than leaving an empty figure.
+   */
+  flush(saved?: () => readonly CurvePoint[]): void;
   /** The current figure (for saving or showing elsewhere). */
   figure(): Figure;
   readonly points: readonly CurvePoint[];
@@ -18,7 +23,8 @@ export interface LiveCurves {
  * Live learning curves: in a kernel one figure updated in place (throttled, default every 2 s);
  * outside a kernel nothing is drawn until `flush()`, which prints the text summary.
  */
-export function liveLearningCurves(opts: LearningCurveOptions & { intervalMs?: number } = {}): LiveCurves {
+export function liveLearningCurves(options: LearningCurveOptions & { intervalMs?: number } = {}): LiveCurves {
+  let opts = options;
   const points: CurvePoint[] = [];
   const interval = opts.intervalMs ?? 2000;
   let live: LiveFigure | null = null;
@@ -39,10 +45,26 @@ export function liveLearningCurves(opts: LearningCurveOptions & { intervalMs?: n
       dirty = true;
       if (kernelWriter() && Date.now() - last >= interval) draw();
     },
-    flush() {
+    flush(saved) {
+      if (!points.length && saved) {
+        const old = saved();
+        if (old.length) {
+          points.push(...old);
+          opts = { ...opts, title: `${opts.title ?? 'Learning curves'} (saved with the models)` };
+          dirty = true;
+        }
+      }
       if (kernelWriter()) {
         if (dirty || !live) draw();
       } else if (points.length) console.log(figureText(figure()));
     },
   };
+}
+
+/**
+ * The evaluations saved with trained folds (`FoldResult.curve`) as learning-curve points:
+ * `train_loss`, `val_loss` and the metric under `metricKey` (e.g. "val_auc").
+ */
+export function savedCurvePoints(curve: readonly TrainCurvePoint[], metricKey: string): CurvePoint[] {
+  return curve.map((p) => ({ fold: p.fold, step: p.step, train_loss: p.trainLoss, val_loss: p.valLoss, [metricKey]: p.metric }));
 }

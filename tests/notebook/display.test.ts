@@ -3,7 +3,7 @@ import { display, figureBundle, figureText, liveFigure, PLOTLY_MIME, show } from
 import { kernelWriter, setDisplayWriter, type DisplayMessage } from '../../lib/notebook/kernel.js';
 import { progress, progressLine } from '../../lib/notebook/progress.js';
 import { tableBundle } from '../../lib/notebook/table.js';
-import { liveLearningCurves } from '../../lib/notebook/live.js';
+import { liveLearningCurves, savedCurvePoints } from '../../lib/notebook/live.js';
 import { learningCurves } from '../../lib/viz/curves.js';
 import type { Figure } from '../../lib/viz/types.js';
 
@@ -85,6 +85,27 @@ describe('in a kernel (captured writer)', () => {
     expect(figs.map((m) => m.update)).toEqual([false, true]); // first point, then the flush
     expect((figs[1].msg.data[PLOTLY_MIME] as Figure).data[0].x).toEqual([1, 2, 3, 4, 5]);
     expect(curves.figure()).toEqual(learningCurves(curves.points as never));
+  });
+
+  it('live learning curves with no point (every fold resumed) draw the saved curves instead of an empty figure', () => {
+    const cap = capture();
+    const saved = [{ fold: 0, step: 10, epoch: 1, lr: 1e-3, trainLoss: 0.9, valLoss: 0.8, metric: 0.7 }, { fold: 0, step: 20, epoch: 2, lr: 1e-3, trainLoss: 0.6, valLoss: 0.7, metric: 0.75 }];
+    const resumed = liveLearningCurves({ title: 'T', intervalMs: 60_000 });
+    resumed.flush(() => savedCurvePoints(saved, 'val_auc'));
+    const fig = cap.msgs.filter((m) => m.msg.data[PLOTLY_MIME]).pop()!.msg.data[PLOTLY_MIME] as Figure;
+    expect(fig.data.length).toBeGreaterThan(0);
+    expect((fig.layout.title as { text: string }).text).toMatch(/^T \(saved with the models\)/);
+    expect(resumed.points).toEqual([
+      { fold: 0, step: 10, train_loss: 0.9, val_loss: 0.8, val_auc: 0.7 },
+      { fold: 0, step: 20, train_loss: 0.6, val_loss: 0.7, val_auc: 0.75 },
+    ]);
+    // a run that trained keeps its live points; the saved curves are not even read
+    const trained = liveLearningCurves({ intervalMs: 60_000 });
+    trained.add({ step: 1, loss: 1 });
+    trained.flush(() => {
+      throw new Error('not read');
+    });
+    expect(trained.points).toHaveLength(1);
   });
 
   it('display() without a text form prints nothing outside a kernel', () => {
