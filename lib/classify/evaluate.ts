@@ -3,9 +3,6 @@
  * (AUC, weighted log loss), and per study with the competition metric, next to the class-prior
  * baseline and the Bayes floor when the input is a synthetic dataset with its `truth/`.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ArtefactError } from '../core/errors.js';
 import { CONDITION_SHORT, N_CLASSES, N_LEVELS, N_TARGETS } from '../data/vocabulary.js';
 import { level1Probabilities, readLevel1Oof, scoreProbabilities, type Level1Logits, type Level1Oof, type ScoreRow } from '../lvl2/index.js';
 import { boundsPredictions } from '../synth/floor.js';

@@ -4,7 +4,8 @@ import { dirname, join, relative } from 'node:path';
 
 /**
  * Content fingerprints that decide whether a stage must run again: a stage is skipped only when
- * its notebook, the library code it runs, the preset, the input data and every upstream stage are unchanged.
+ * its notebook, the library code it runs, the preset, the input data and every upstream stage are
+ * unchanged.
  */
 export function hashParts(parts: ReadonlyArray<string | Uint8Array>): string {
   const h = createHash('sha256');

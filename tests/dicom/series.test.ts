@@ -7,7 +7,7 @@ import { DicomError } from '../../lib/core/errors.js';
 import { promoteDtypes, readSeries, resizeBilinear } from '../../lib/dicom/index.js';
 import { Rng } from '../../lib/core/rng.js';
 import { SHARED, sharedPath } from '../helpers/shared.js';
-import { axialIop, SAGITTAL_IOP, unit, writeSeries, type Vec3 } from './fixtures.js';
+import { axialIop, unit, writeSeries, type Vec3 } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spinelab-series-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
