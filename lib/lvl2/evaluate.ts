@@ -67,7 +67,6 @@ export function scoreProbabilities(studyIds: readonly number[], labels: ArrayLik
   return { score: s.score, spinal: s.spinal, foraminal: s.foraminal, subarticular: s.subarticular, any_severe_spinal: s.any_severe_spinal };
 }
 
-/** The CV table: one row per predictor with the score and its four parts. */
 /** The CV table: level 1 alone and level 2, and on synthetic inputs the class prior and Bayes floor. */
 export interface CvTable {
   level1: ScoreRow;
