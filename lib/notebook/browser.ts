@@ -171,9 +171,26 @@ export async function checkHtmlInBrowser(file: string, opts: CheckOptions = {}):
     await cdp.send('Browser.close').catch(() => undefined);
     return result;
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(profile, { recursive: true, force: true });
+    await stopChromium(child);
+    // Helper processes can still be writing into the profile for a moment (a CI run failed with
+    // ENOTEMPTY here): retry, and never fail a page check over a leftover temporary folder.
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {
+      /* left in the OS temp folder */
+    }
   }
+}
+
+/** Wait for chromium to exit after Browser.close (2 s), else kill it and wait for that (5 s). */
+async function stopChromium(child: ChildProcess): Promise<void> {
+  const running = () => child.exitCode === null && child.signalCode === null;
+  if (!running()) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  await Promise.race([exited, sleep(2000)]);
+  if (!running()) return;
+  child.kill('SIGKILL');
+  await Promise.race([exited, sleep(5000)]);
 }
 
 function sleep(ms: number): Promise<void> {
