@@ -19,7 +19,6 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   backend: { summary: 'Show which tfjs backend is chosen on this machine and why', load: async () => (await import('./commands/backend.js')).default },
 };
 
-
 function help(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length));
   return [

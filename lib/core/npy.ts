@@ -24,6 +24,17 @@ const DESCR: Record<NpyDtype, { code: string; size: number; make: (n: number) =>
   float64: { code: 'f8', size: 8, make: (n) => new Float64Array(n) },
 };
 
+/**
+ * The middle element along the first axis, index floor(n/2) (the reference's centre slice of a
+ * stack, crop or frame sequence), as a view: no copy.
+ */
+export function middleSlice<T extends NpyArray>(a: NdArray<T>): NdArray<T> {
+  const [n, ...rest] = a.shape;
+  const size = rest.reduce((p, q) => p * q, 1);
+  const mid = Math.floor(n / 2);
+  return { data: a.data.subarray(mid * size, (mid + 1) * size) as T, shape: rest, dtype: a.dtype };
+}
+
 export function dtypeOf(a: NpyArray): NpyDtype {
   if (a instanceof Uint8Array) return 'uint8';
   if (a instanceof Int8Array) return 'int8';

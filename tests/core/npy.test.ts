@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeNpy, parseNpy, readNpy, writeNpy } from '../../lib/core/npy.js';
+import { encodeNpy, middleSlice, parseNpy, readNpy, writeNpy } from '../../lib/core/npy.js';
 import { SHARED, SHARED_SKIP_REASON, sharedPath } from '../helpers/shared.js';
 
 describe('npy', () => {
@@ -50,5 +50,21 @@ describe('npy', () => {
       const a = readNpy(join(dir, f));
       expect(a.data.length).toBe(a.shape.reduce((x, y) => x * y, 1));
     }
+  });
+});
+
+describe('middleSlice', () => {
+  it('is the floor(n/2) element along the first axis, as a view of the same memory', () => {
+    const data = Int16Array.from({ length: 5 * 2 * 3 }, (_, i) => i);
+    const mid = middleSlice({ data, shape: [5, 2, 3], dtype: 'int16' });
+    expect(mid.shape).toEqual([2, 3]);
+    expect(mid.dtype).toBe('int16');
+    expect(Array.from(mid.data)).toEqual([12, 13, 14, 15, 16, 17]);
+    data[12] = -1;
+    expect(mid.data[0]).toBe(-1); // a view, not a copy
+    // even length: index n/2 (the reference's centre slice 4·L // 8); 4-D frames keep their channels
+    const frames = middleSlice({ data: new Float32Array(4 * 2 * 2 * 3).map((_, i) => i), shape: [4, 2, 2, 3], dtype: 'float32' });
+    expect(frames.shape).toEqual([2, 2, 3]);
+    expect(frames.data[0]).toBe(2 * 12);
   });
 });
