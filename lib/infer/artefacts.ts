@@ -2,7 +2,7 @@
  * What an inference run leaves in its work folder besides the submission, and how to read it
  * back (the Inference notebook shows one study from these): `level1/{model}.npy` + `_rows.csv`.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsv, writeCsv } from '../core/csv.js';
 import { ArtefactError } from '../core/errors.js';
@@ -14,6 +14,7 @@ const ROW_COLUMNS = ['study_id', 'series_id', 'series_description', 'level'] as 
 
 /** Level-1 logits of each model: rows × 5 × 3 (all targets) or rows × 3 (SCS), with their rows. */
 export function saveLevel1(workDir: string, sets: readonly Level1Logits[]): void {
+  rmSync(join(workDir, 'level1'), { recursive: true, force: true }); // no model of an earlier run left behind
   for (const s of sets) {
     const width = s.target === 'all' ? [5, 3] : [3];
     writeNpy(join(workDir, 'level1', `${s.name}.npy`), { data: s.logits, shape: [s.rows.length, ...width] });

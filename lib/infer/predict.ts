@@ -10,7 +10,11 @@ import type { OnProgress } from '../core/progress.js';
 import type { InferenceModels } from './models.js';
 import { StageError } from './study.js';
 
-/** Run `all` on every study; on failure, run `one` per study and report those that fail. */
+/**
+ * Run `all` on every study; on failure, run `one` per study and report those that fail. When every
+ * one of several studies fails on its own too, the fault is not in the studies (a broken or
+ * mismatched model, say): that is an error, never a silent all-priors submission.
+ */
 async function perStudyOnFailure<T>(
   studies: readonly number[],
   all: () => Promise<T>,
@@ -19,15 +23,18 @@ async function perStudyOnFailure<T>(
 ): Promise<Array<{ studies: number[]; value: T }>> {
   try {
     return [{ studies: [...studies], value: await all() }];
-  } catch {
+  } catch (batchError) {
     const parts: Array<{ studies: number[]; value: T }> = [];
+    const failures: Array<[number, unknown]> = [];
     for (const s of studies) {
       try {
         parts.push({ studies: [s], value: await one(s) });
       } catch (e) {
-        onFail(s, e);
+        failures.push([s, e]);
       }
     }
+    if (studies.length > 1 && !parts.length) throw batchError;
+    for (const [s, e] of failures) onFail(s, e);
     return parts;
   }
 }

@@ -9,7 +9,7 @@ import { projectRoot } from '../../lib/core/paths.js';
 import { readSeriesDescriptions, type SeriesRow } from '../../lib/data/tables.js';
 import { TARGETS } from '../../lib/data/vocabulary.js';
 import { initBackend } from '../../lib/engine/backend.js';
-import { disposeInferenceModels, loadInferenceModels, loadPriors, predictLevel1, predictStudies, readLevel1, runInference, validateSubmission, type InferenceResult } from '../../lib/infer/index.js';
+import { disposeInferenceModels, loadInferenceModels, loadPriors, predictLevel1, predictStudies, readLevel1, runInference, saveLevel1, validateSubmission, type InferenceResult } from '../../lib/infer/index.js';
 import { loadLvl2Models, predictLvl2 } from '../../lib/lvl2/index.js';
 import { competitionScore, readLabelsAsSolution, readSubmissionCsv } from '../../lib/metrics/index.js';
 import { makeData, makeModels, TEST_STUDIES } from './fixtures.js';
@@ -199,6 +199,30 @@ describe('a failure inside a batched stage stays with its study', () => {
     } finally {
       disposeInferenceModels(models);
     }
+  });
+});
+
+describe('a broken model is an error, not a submission of priors', () => {
+  it('a level-1 checkpoint that fails for every study stops the run', async () => {
+    const broken = join(tmp, 'broken-models');
+    cpSync(root, broken, { recursive: true });
+    for (const dir of readdirSync(join(broken, 'models', 'crop'))) {
+      const weights = join(broken, 'models', 'crop', dir, 'weights.bin');
+      if (existsSync(weights)) truncateSync(weights, 16);
+    }
+    await expect(runInference({ input: data, out: join(tmp, 'broken-model-out', 'submission.csv'), models: broken, preset: 'tiny', preparedDir: clean.preparedDir }))
+      .rejects.toThrow(/crop\/fold_0\/weights\.bin: weights hold 16 bytes/);
+    expect(existsSync(join(tmp, 'broken-model-out', 'submission.csv'))).toBe(false);
+  });
+});
+
+describe('level-1 artefacts of a run', () => {
+  it('saving them leaves no model of an earlier run behind', () => {
+    const work = join(tmp, 'level1-work');
+    const set = (name: string) => ({ name, target: 'scs' as const, rows: [{ studyId: 1, seriesId: 2, description: 'Sagittal T2/STIR' as const, level: 0 }], logits: Float32Array.from([0.1, 0.2, 0.3]) });
+    saveLevel1(work, [set('old_model'), set('scs')]);
+    saveLevel1(work, [set('scs')]);
+    expect(readLevel1(work).map((s) => s.name)).toEqual(['scs']);
   });
 });
 
