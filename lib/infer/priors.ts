@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { ArtefactError } from '../core/errors.js';
 import { readTrainLabels } from '../data/tables.js';
-import { CLASS_WEIGHTS, N_CLASSES, N_TARGETS, TARGETS } from '../data/vocabulary.js';
+import { N_CLASSES, N_TARGETS, TARGETS } from '../data/vocabulary.js';
+import { weightedAct } from '../metrics/index.js';
 
 export const PRIORS_FILE = 'class_priors.json';
 
@@ -37,7 +38,7 @@ export function classPriors(labels: ReadonlyMap<number, ArrayLike<number>>, sour
     for (let j = 0; j < N_TARGETS; j++) if (t[j] >= 0 && t[j] < N_CLASSES) counts[j][t[j]] += 1;
   }
   const frequencies = counts.map((c) => normalise(c));
-  const prediction = frequencies.map((f) => normalise(f.map((v, k) => v * CLASS_WEIGHTS[k])));
+  const prediction = frequencies.map((f) => weightedAct(f));
   return { version: 1, source, studies: labels.size, frequencies, prediction };
 }
 
@@ -51,9 +52,9 @@ export function priorsPath(root: string): string {
   return join(root, 'models', PRIORS_FILE);
 }
 
-/** Compute the priors of a train.csv and save them with the models of `root`. */
-export function savePriors(root: string, trainCsv: string): ClassPriors {
-  const priors = classPriors(readTrainLabels(trainCsv), trainCsv);
+/** Compute the priors of study labels and save them with the models of `root`. */
+export function savePriors(root: string, labels: ReadonlyMap<number, ArrayLike<number>>, source: string): ClassPriors {
+  const priors = classPriors(labels, source);
   writeJsonAtomic(priorsPath(root), priors);
   return priors;
 }

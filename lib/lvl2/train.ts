@@ -1,4 +1,4 @@
-import { classPriors, priorsPath } from '../infer/priors.js';
+import { savePriors } from '../infer/priors.js';
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../core/atomic.js';
@@ -171,6 +171,6 @@ export async function trainLvl2(opts: TrainLvl2Options): Promise<Lvl2Report> {
   };
   writeJsonAtomic(join(report.modelDir, 'report.json'), report);
   // Saved with the models: inference falls back to these for a study whose images fail.
-  writeJsonAtomic(priorsPath(opts.outDir), classPriors(opts.labels, 'level-2 training labels'));
+  savePriors(opts.outDir, opts.labels, 'level-2 training labels');
   return report;
 }

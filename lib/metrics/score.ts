@@ -210,3 +210,15 @@ export function targetLosses(labels: ArrayLike<number>, probs: ArrayLike<number>
   }
   return num.map((v, j) => (den[j] ? v / den[j] : NaN));
 }
+
+/**
+ * The Bayes act of the class-weighted log loss: q ∝ (1, 2, 4) ⊙ p, the prediction that minimises
+ * the metric's expected loss of a row whose classes have probabilities p.
+ */
+export function weightedAct(p: readonly number[]): [number, number, number] {
+  const a = p[0] * CLASS_WEIGHTS[0];
+  const b = p[1] * CLASS_WEIGHTS[1];
+  const c = p[2] * CLASS_WEIGHTS[2];
+  const s = a + b + c;
+  return [a / s, b / s, c / s];
+}

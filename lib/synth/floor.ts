@@ -12,8 +12,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtefactError } from '../core/errors.js';
-import { scoreStudies, type CompetitionScore } from '../metrics/index.js';
-import { CLASS_WEIGHTS, N_CLASSES, N_TARGETS, TARGETS } from '../data/vocabulary.js';
+import { scoreStudies, weightedAct, type CompetitionScore } from '../metrics/index.js';
+import { N_CLASSES, N_TARGETS, TARGETS } from '../data/vocabulary.js';
 import { classPrior, observedPosterior, type LabelModel } from './labels.js';
 import { bvnUpper, normCdf } from './stats.js';
 import { readTruth } from './truth.js';
@@ -39,15 +39,6 @@ export interface ScoreBounds {
   prior: CompetitionScore;
   /** The best constant prediction: q ∝ w ⊙ class frequencies. */
   priorWeighted: CompetitionScore;
-}
-
-/** The Bayes act of the class-weighted log loss: q ∝ (1, 2, 4) ⊙ p. */
-export function weightedAct(p: readonly number[]): [number, number, number] {
-  const a = p[0] * CLASS_WEIGHTS[0];
-  const b = p[1] * CLASS_WEIGHTS[1];
-  const c = p[2] * CLASS_WEIGHTS[2];
-  const s = a + b + c;
-  return [a / s, b / s, c / s];
 }
 
 /** P(X ≤ h, Y ≤ k) of standard normals with correlation ρ, with infinite limits allowed. */

@@ -8,7 +8,8 @@ import { LEVELS } from '../../lib/data/vocabulary.js';
 import { writeOof } from '../../lib/train/artefacts.js';
 import type { TrainManifest } from '../../lib/train/types.js';
 import { classPrior, observedPosterior } from '../../lib/synth/labels.js';
-import { boundsPredictions, weightedAct } from '../../lib/synth/floor.js';
+import { boundsPredictions } from '../../lib/synth/floor.js';
+import { weightedAct } from '../../lib/metrics/index.js';
 
 /**
  * A synthetic input with a truth folder (noise model + per-study latents) and fake level-1 models

@@ -10,6 +10,7 @@ import { buildCoordsModel, coordsPreset } from '../../lib/coords/index.js';
 import { saveModel } from '../../lib/engine/io.js';
 import { buildLvl2Model, layoutOf } from '../../lib/lvl2/index.js';
 import { savePriors } from '../../lib/infer/index.js';
+import { readTrainLabels } from '../../lib/data/tables.js';
 import { generateDataset } from '../../lib/synth/index.js';
 
 export const TEST_STUDIES = 4;
@@ -41,5 +42,5 @@ export async function makeModels(root: string, trainCsv: string): Promise<void> 
   for (const [k, d] of ['fold_0', 'fullfit'].entries()) {
     await saveModel(buildLvl2Model({ dims: layout.dims, hidden: 16, leak: 0.05 }, rng.fork(20 + k)), join(root, 'models', 'lvl2', d), { stage: 'lvl2', layout });
   }
-  savePriors(root, trainCsv);
+  savePriors(root, readTrainLabels(trainCsv), trainCsv);
 }
