@@ -9,7 +9,7 @@ import { readCsv } from '../core/csv.js';
 import { ArtefactError, InputLayoutError } from '../core/errors.js';
 import { readNpy } from '../core/npy.js';
 import type { Rng } from '../core/rng.js';
-import { LEVELS, LEVEL_SLUGS, SAGITTAL_DESCRIPTIONS, targetIndex, type SagittalDescription } from '../data/vocabulary.js';
+import { LEVELS, levelIndex, SAGITTAL_DESCRIPTIONS, targetIndex, type SagittalDescription } from '../data/vocabulary.js';
 import { parseId } from '../data/tables.js';
 import { CROPS_CSV, cropFileName } from '../crops/cut.js';
 import type { Batch, BatchMode, Row, TrainDataset } from '../train/types.js';
@@ -44,12 +44,6 @@ export function cropPath(cropsRoot: string, set: CropSet, r: Pick<CropRow, 'stud
 }
 
 /** A level written as in the CSVs (`L1/L2`) or as a slug (`l1_l2`) → 0..4, or -1. */
-export function parseLevel(text: string): number {
-  const t = text.trim();
-  const i = (LEVELS as readonly string[]).indexOf(t);
-  return i >= 0 ? i : (LEVEL_SLUGS as readonly string[]).indexOf(t);
-}
-
 /** The (study, series, description, level) rows listed in `{cropsRoot}/{set}/crops.csv`, sagittal only. */
 export function readCropIndex(cropsRoot: string, set: CropSet = 'predicted'): Omit<CropRow, 'labels' | 'fold'>[] {
   const file = join(cropsRoot, set, CROPS_CSV);
@@ -58,7 +52,7 @@ export function readCropIndex(cropsRoot: string, set: CropSet = 'predicted'): Om
   return table.rows.map((row) => {
     const description = row.values.series_description.trim() as SagittalDescription;
     if (!SAGITTAL_DESCRIPTIONS.includes(description)) throw new InputLayoutError(`crops are for sagittal series only, got "${description}"`, { file, line: row.line });
-    const level = parseLevel(row.values.level);
+    const level = levelIndex(row.values.level);
     if (level < 0) throw new InputLayoutError(`unknown level "${row.values.level}"`, { file, line: row.line });
     return { studyId: parseId(row, 'study_id', file), seriesId: parseId(row, 'series_id', file), description, level };
   });

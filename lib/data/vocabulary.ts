@@ -10,6 +10,12 @@ export type Level = (typeof LEVELS)[number];
 /** The same levels as they appear in column names and row ids. */
 export const LEVEL_SLUGS = ['l1_l2', 'l2_l3', 'l3_l4', 'l4_l5', 'l5_s1'] as const;
 export type LevelSlug = (typeof LEVEL_SLUGS)[number];
+/** Index (0..4) of a level written either way ("L1/L2" or "l1_l2"), −1 when it is neither. */
+export function levelIndex(text: string): number {
+  const t = text.trim();
+  const i = (LEVELS as readonly string[]).indexOf(t);
+  return i >= 0 ? i : (LEVEL_SLUGS as readonly string[]).indexOf(t);
+}
 
 /** The five conditions, in the reference's target order (condition-major). */
 export const CONDITIONS = [

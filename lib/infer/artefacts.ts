@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { readCsv, writeCsv } from '../core/csv.js';
 import { ArtefactError } from '../core/errors.js';
 import { readNpy, writeNpy } from '../core/npy.js';
-import { LEVELS, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
-import type { Level1Logits } from '../lvl2/index.js';
+import { LEVELS } from '../data/vocabulary.js';
+import { level1Target, parseLevel1Row, type Level1Logits } from '../lvl2/index.js';
 
 const ROW_COLUMNS = ['study_id', 'series_id', 'series_description', 'level'] as const;
 
@@ -33,12 +33,7 @@ export function readLevel1(workDir: string): Level1Logits[] {
     const a = readNpy(join(dir, f));
     const table = readCsv(join(dir, `${name}_rows.csv`), ROW_COLUMNS);
     if (table.rows.length !== a.shape[0]) throw new ArtefactError(`${table.rows.length} rows for ${a.shape[0]} logits`, { file: table.file });
-    const rows = table.rows.map((r) => {
-      const description = r.values.series_description as SagittalDescription;
-      const level = (LEVELS as readonly string[]).indexOf(r.values.level);
-      if (!SAGITTAL_DESCRIPTIONS.includes(description) || level < 0) throw new ArtefactError(`bad row "${description}", "${r.values.level}"`, { file: table.file, line: r.line });
-      return { studyId: Number(r.values.study_id), seriesId: Number(r.values.series_id), description, level };
-    });
-    return { name, target: a.shape.length === 3 ? 'all' as const : 'scs' as const, rows, logits: Float32Array.from(a.data as ArrayLike<number>) };
+    const rows = table.rows.map((r) => parseLevel1Row(r.values, table.file, r.line));
+    return { name, target: level1Target(a.shape, join(dir, f)), rows, logits: Float32Array.from(a.data as ArrayLike<number>) };
   });
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtefactError } from '../core/errors.js';
-import { LEVELS, LEVEL_SLUGS, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
+import { levelIndex, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
 import { MANIFEST, modelDir, readOof } from '../train/artefacts.js';
 import type { Level1Logits, Level1Row, Level1Target } from './features.js';
 
@@ -29,11 +29,26 @@ export function discoverLevel1Models(outDir: string, exclude: readonly string[] 
   }).sort();
 }
 
-function parseLevel(text: string, file: string, line: number): number {
-  const i = (LEVELS as readonly string[]).indexOf(text);
-  const j = i >= 0 ? i : (LEVEL_SLUGS as readonly string[]).indexOf(text);
-  if (j < 0) throw new ArtefactError(`unknown level "${text}"`, { file, line });
-  return j;
+/** What level-1 logits of this shape predict: N×5×3 all targets, N×3 SCS; else an error naming `file`. */
+export function level1Target(shape: readonly number[], file: string): Level1Target {
+  if (shape.length === 3 && shape[1] === 5 && shape[2] === 3) return 'all';
+  if (shape.length === 2 && shape[1] === 3) return 'scs';
+  throw new ArtefactError(`level-1 logits must be N×5×3 (all targets) or N×3 (SCS), got ${JSON.stringify(shape)}`, { file });
+}
+
+/** One row of a level-1 row table (study_id, series_id, series_description, level), validated. */
+export function parseLevel1Row(r: Readonly<Record<string, string>>, file: string, line: number): Level1Row {
+  for (const c of ['study_id', 'series_id', 'series_description', 'level']) {
+    if (r[c] === undefined) throw new ArtefactError(`column ${c} missing`, { file, line: 1 });
+  }
+  const description = r.series_description as SagittalDescription;
+  if (!SAGITTAL_DESCRIPTIONS.includes(description)) throw new ArtefactError(`level-1 rows must be sagittal series, got "${description}"`, { file, line });
+  const studyId = Number(r.study_id);
+  const seriesId = Number(r.series_id);
+  if (!Number.isSafeInteger(studyId) || !Number.isSafeInteger(seriesId)) throw new ArtefactError(`bad study/series id "${r.study_id}"/"${r.series_id}"`, { file, line });
+  const level = levelIndex(r.level);
+  if (level < 0) throw new ArtefactError(`unknown level "${r.level}"`, { file, line });
+  return { studyId, seriesId, description, level };
 }
 
 /** One model's OOF logits with their rows and folds, validated. */
@@ -41,25 +56,12 @@ export function readLevel1Oof(outDir: string, name: string): Level1Oof {
   const dir = modelDir(outDir, name);
   const { manifest, data, rows } = readOof(dir, 'logits');
   const file = join(dir, manifest.rows);
-  const shape = manifest.shape;
-  let target: Level1Target;
-  if (shape.length === 3 && shape[1] === 5 && shape[2] === 3) target = 'all';
-  else if (shape.length === 2 && shape[1] === 3) target = 'scs';
-  else throw new ArtefactError(`level-1 logits must be N×5×3 (all targets) or N×3 (SCS), got ${JSON.stringify(shape)}`, { file: join(dir, manifest.oof) });
-  const out: Level1Row[] = [];
+  const target = level1Target(manifest.shape, join(dir, manifest.oof));
   const folds = new Int32Array(rows.length);
-  rows.forEach((r, i) => {
-    const line = i + 2;
-    for (const c of ['study_id', 'series_id', 'series_description', 'level', 'fold']) {
-      if (r[c] === undefined) throw new ArtefactError(`column ${c} missing`, { file, line: 1 });
-    }
-    const description = r.series_description as SagittalDescription;
-    if (!SAGITTAL_DESCRIPTIONS.includes(description)) throw new ArtefactError(`level-1 rows must be sagittal series, got "${description}"`, { file, line });
-    const studyId = Number(r.study_id);
-    const seriesId = Number(r.series_id);
-    if (!Number.isSafeInteger(studyId) || !Number.isSafeInteger(seriesId)) throw new ArtefactError(`bad study/series id "${r.study_id}"/"${r.series_id}"`, { file, line });
-    out.push({ studyId, seriesId, description, level: parseLevel(r.level, file, line) });
+  const out = rows.map((r, i) => {
+    if (r.fold === undefined) throw new ArtefactError('column fold missing', { file, line: 1 });
     folds[i] = Number(r.fold);
+    return parseLevel1Row(r as Record<string, string>, file, i + 2);
   });
   return { name, target, rows: out, logits: data, folds };
 }
