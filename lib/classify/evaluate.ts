@@ -4,7 +4,7 @@
  * baseline and the Bayes floor when the input is a synthetic dataset with its `truth/`.
  */
 import { CONDITION_SHORT, N_CLASSES, N_LEVELS, N_TARGETS } from '../data/vocabulary.js';
-import { level1Probabilities, readLevel1Oof, scoreProbabilities, type Level1Logits, type Level1Oof, type ScoreRow } from '../lvl2/index.js';
+import { gapClosed, level1Probabilities, readLevel1Oof, scoreProbabilities, type Level1Logits, type Level1Oof, type ScoreRow } from '../lvl2/index.js';
 import { boundsPredictions } from '../synth/floor.js';
 import { conditionMetrics, weightedLogLoss } from './loss.js';
 
@@ -77,10 +77,9 @@ export function conditionLosses(labels: ArrayLike<number>, probs: ArrayLike<numb
  * than the class prior, 1 = the Bayes floor. For the score, its four parts and each condition.
  */
 export function gapShares(own: StudyLosses, prior: StudyLosses, floor: StudyLosses): Record<string, number> {
-  const share = (o: number, p: number, f: number) => (p - o) / (p - f);
   const out: Record<string, number> = {};
-  for (const k of ['score', 'spinal', 'foraminal', 'subarticular', 'any_severe_spinal'] as const) out[k] = share(own.score[k], prior.score[k], floor.score[k]);
-  for (const k of Object.keys(own.conditionLoss)) out[k] = share(own.conditionLoss[k], prior.conditionLoss[k], floor.conditionLoss[k]);
+  for (const k of ['score', 'spinal', 'foraminal', 'subarticular', 'any_severe_spinal'] as const) out[k] = gapClosed(own.score[k], prior.score[k], floor.score[k]);
+  for (const k of Object.keys(own.conditionLoss)) out[k] = gapClosed(own.conditionLoss[k], prior.conditionLoss[k], floor.conditionLoss[k]);
   return out;
 }
 

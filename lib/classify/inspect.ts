@@ -7,7 +7,7 @@ import { CLASS_WEIGHTS, CONDITION_SHORT, N_CLASSES, SEVERITIES } from '../data/v
 import type { Level1Logits } from '../lvl2/features.js';
 import { planarToFrames, type Sample } from './dataset.js';
 import { rowLabels } from './evaluate.js';
-import { softmax3 } from './loss.js';
+import { softmax3 } from '../metrics/index.js';
 
 /** A sample's frames, n × S × S × 3 in [0, 1] (3 adjacent slices per frame as RGB), for display. */
 export function sampleFrames(s: Sample): NdArray<Float32Array> {

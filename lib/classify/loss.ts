@@ -3,6 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { CLASS_WEIGHTS, CONDITION_SHORT } from '../data/vocabulary.js';
+import { softmax3 } from '../metrics/index.js';
 
 /**
  * Masked soft cross-entropy: logits `[B, 5, 3]` or `[B, 3]`, targets of the same shape (one-hot or
@@ -22,18 +23,6 @@ export function maskedSoftCrossEntropy(logits: tf.Tensor, y: tf.Tensor, weighted
       : tf.cast(tf.greater(tf.sum(y, -1), 0), 'float32');
     return tf.div(tf.sum(tf.mul(rowLoss, w)), tf.maximum(tf.sum(w), 1e-6)) as tf.Scalar;
   });
-}
-
-/** Softmax over the last axis of C-order logits with rows of 3 classes. */
-export function softmax3(logits: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(logits.length);
-  for (let i = 0; i < logits.length; i += 3) {
-    const m = Math.max(logits[i], logits[i + 1], logits[i + 2]);
-    const e0 = Math.exp(logits[i] - m), e1 = Math.exp(logits[i + 1] - m), e2 = Math.exp(logits[i + 2] - m);
-    const s = e0 + e1 + e2;
-    out[i] = e0 / s; out[i + 1] = e1 / s; out[i + 2] = e2 / s;
-  }
-  return out;
 }
 
 /**

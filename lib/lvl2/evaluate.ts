@@ -1,5 +1,5 @@
 import { N_CLASSES, N_TARGETS } from '../data/vocabulary.js';
-import { scoreStudies, targetLosses, type CompetitionScore } from '../metrics/index.js';
+import { scoreStudies, softmax3, targetLosses, type CompetitionScore } from '../metrics/index.js';
 import { modelDir, readOof } from '../train/artefacts.js';
 import { level1Probabilities, type Level1Logits } from './features.js';
 import { boundsPredictions } from '../synth/floor.js';
@@ -20,22 +20,6 @@ export interface Lvl2Oof {
 }
 
 export type ScoreRow = Pick<CompetitionScore, 'score' | 'spinal' | 'foraminal' | 'subarticular' | 'any_severe_spinal'>;
-
-/** Row-wise softmax over the last axis of 3. */
-export function softmax3(logits: ArrayLike<number>): Float64Array {
-  const p = new Float64Array(logits.length);
-  for (let o = 0; o < logits.length; o += N_CLASSES) {
-    const m = Math.max(logits[o], logits[o + 1], logits[o + 2]);
-    const e0 = Math.exp(logits[o] - m);
-    const e1 = Math.exp(logits[o + 1] - m);
-    const e2 = Math.exp(logits[o + 2] - m);
-    const s = e0 + e1 + e2;
-    p[o] = e0 / s;
-    p[o + 1] = e1 / s;
-    p[o + 2] = e2 / s;
-  }
-  return p;
-}
 
 /** Read the level-2 OOF logits of `{out}/models/{name}/` and pair them with level 1 alone. */
 export function readLvl2Oof(outDir: string, sets: readonly Level1Logits[], labels: ReadonlyMap<number, ArrayLike<number>>, name = 'lvl2'): Lvl2Oof {

@@ -222,3 +222,19 @@ export function weightedAct(p: readonly number[]): [number, number, number] {
   const s = a + b + c;
   return [a / s, b / s, c / s];
 }
+
+/** Row-wise softmax of logits over their last axis of 3 (classes), in float64. */
+export function softmax3(logits: ArrayLike<number>): Float64Array {
+  const p = new Float64Array(logits.length);
+  for (let o = 0; o < logits.length; o += N_CLASSES) {
+    const m = Math.max(logits[o], logits[o + 1], logits[o + 2]);
+    const e0 = Math.exp(logits[o] - m);
+    const e1 = Math.exp(logits[o + 1] - m);
+    const e2 = Math.exp(logits[o + 2] - m);
+    const s = e0 + e1 + e2;
+    p[o] = e0 / s;
+    p[o + 1] = e1 / s;
+    p[o + 2] = e2 / s;
+  }
+  return p;
+}

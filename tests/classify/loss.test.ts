@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { binaryAuc, conditionMetrics, diskAuc, maskedSoftCrossEntropy, softmax3, weightedLogLoss } from '../../lib/classify/loss.js';
+import { binaryAuc, conditionMetrics, diskAuc, maskedSoftCrossEntropy, weightedLogLoss } from '../../lib/classify/loss.js';
+import { softmax3 } from '../../lib/metrics/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
