@@ -16,13 +16,17 @@ export function hashParts(parts: ReadonlyArray<string | Uint8Array>): string {
   return h.digest('hex').slice(0, 16);
 }
 
-function walk(dir: string, keep: (name: string) => boolean, out: string[] = []): string[] {
-  if (!existsSync(dir)) return out;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) walk(p, keep, out);
-    else if (keep(e.name)) out.push(p);
-  }
+/** Every file below `dir` whose name passes `keep`, sorted (once, not per folder). */
+function walk(dir: string, keep: (name: string) => boolean): string[] {
+  const out: string[] = [];
+  const visit = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) visit(p);
+      else if (keep(e.name)) out.push(p);
+    }
+  };
+  if (existsSync(dir)) visit(dir);
   return out.sort();
 }
 
