@@ -6,7 +6,8 @@
  *
  * Both training sets come from ONE pass: `predicted` (out-of-fold coords) and `fixed` (coords
  * more than `fixThreshold` from the ground truth replaced by it), so no flag is toggled and nothing
- * runs twice (§11 item 17). Inference calls the same function with `sets: ['predicted']`.
+ * runs twice (§11 item 17). Inference cuts study by study with the same per-series function,
+ * `saveSeriesCrops`, so a study that fails stays alone.
  * Porting note: every sagittal series gets crops, labelled or not (§11 item 6).
  */
 import { join } from 'node:path';
@@ -84,6 +85,28 @@ export function cropFileName(studyId: number, seriesId: number, level: number): 
   return `${studyId}_${seriesId}_${LEVEL_SLUGS[level]}.npy`;
 }
 
+/** Cut the 5 level crops of one series' stack, save them in `dir`, and return their crops.csv records. */
+export function saveSeriesCrops(
+  dir: string,
+  s: { studyId: number; seriesId: number; description: SagittalDescription },
+  stack: NdArray,
+  centres: ArrayLike<number>,
+  delta: number,
+): CropRecord[] {
+  return cropSeries(stack, centres, delta).map(({ box, crop }, level) => {
+    writeNpy(join(dir, cropFileName(s.studyId, s.seriesId, level)), crop);
+    return { studyId: s.studyId, seriesId: s.seriesId, description: s.description, level, box };
+  });
+}
+
+/** `{dir}/crops.csv`: one row per crop, its box in pixels and whether it fell back to the whole slice. */
+export function writeCropsCsv(dir: string, records: readonly CropRecord[]): void {
+  writeCsv(join(dir, CROPS_CSV), CROPS_COLUMNS, records.map((r) => ({
+    study_id: r.studyId, series_id: r.seriesId, series_description: r.description, level: LEVELS[r.level],
+    x0: r.box.x0, y0: r.box.y0, x1: r.box.x1, y1: r.box.y1, fallback: r.box.fallback ? 1 : 0,
+  })));
+}
+
 /** Cut and save the crops of `series` for every requested set; returns one report per set. */
 export function makeCrops(series: readonly CropSeriesInput[], opts: MakeCropsOptions): CropSetReport[] {
   const records = new Map<CropSetName, CropRecord[]>(opts.sets.map((s) => [s, []]));
@@ -105,22 +128,18 @@ export function makeCrops(series: readonly CropSeriesInput[], opts: MakeCropsOpt
           if (centres[2 * l] !== Math.fround(s.pred[2 * l]) || centres[2 * l + 1] !== Math.fround(s.pred[2 * l + 1])) report.nReplaced!++;
         }
       }
-      cropSeries(stack, centres, opts.delta).forEach(({ box, crop }, level) => {
-        writeNpy(join(opts.root, set, cropFileName(s.studyId, s.seriesId, level)), crop);
-        records.get(set)!.push({ studyId: s.studyId, seriesId: s.seriesId, description: s.description, level, box });
-        if (box.fallback) report.fallbacks.push({ studyId: s.studyId, seriesId: s.seriesId, level: LEVELS[level] });
+      for (const r of saveSeriesCrops(join(opts.root, set), s, stack, centres, opts.delta)) {
+        records.get(set)!.push(r);
+        if (r.box.fallback) report.fallbacks.push({ studyId: s.studyId, seriesId: s.seriesId, level: LEVELS[r.level] });
         report.nCrops++;
-      });
+      }
       report.nSeries++;
     }
     opts.onProgress?.({ label: 'crops', done: i + 1, total: series.length, detail: `${s.studyId}/${s.seriesId}` });
   });
   for (const set of opts.sets) {
     const dir = join(opts.root, set);
-    writeCsv(join(dir, CROPS_CSV), CROPS_COLUMNS, records.get(set)!.map((r) => ({
-      study_id: r.studyId, series_id: r.seriesId, series_description: r.description, level: LEVELS[r.level],
-      x0: r.box.x0, y0: r.box.y0, x1: r.box.x1, y1: r.box.y1, fallback: r.box.fallback ? 1 : 0,
-    })));
+    writeCropsCsv(dir, records.get(set)!);
     const report = reports.get(set)!;
     writeJsonAtomic(join(dir, 'manifest.json'), {
       kind: 'crops', version: 1, set, delta: opts.delta, fixThreshold: set === 'fixed' ? opts.fixThreshold : undefined,

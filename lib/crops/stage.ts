@@ -41,8 +41,9 @@ export interface InferenceCropsOptions {
 }
 
 /**
- * Inference (reference §8.2 step 3): the `predicted` crops of series whose centres come from
- * `predictPreparedSplit` (lib/coords), cut exactly as the training crops are.
+ * The `predicted` crops of a whole prepared split, e.g. from the centres of `predictPreparedSplit`
+ * (lib/coords), cut exactly as the training crops are. (`runInference` cuts study by study with
+ * `saveSeriesCrops`, so that a failing study falls back alone.)
  */
 export function cropPreparedSeries(series: readonly CropSeriesInput[], opts: InferenceCropsOptions): CropSetReport {
   const [report] = makeCrops(series, {

@@ -22,9 +22,9 @@ import { outputDir } from '../core/paths.js';
 import { initBackend } from '../engine/backend.js';
 import { noProgress, type OnProgress } from '../core/progress.js';
 import { missingKeypoints, writeSeriesCoords, type SeriesCoords } from '../coords/index.js';
-import { CROPS_COLUMNS, CROPS_CSV, type CropRecord } from '../crops/index.js';
+import { writeCropsCsv, type CropRecord } from '../crops/index.js';
 import { readSeriesDescriptions } from '../data/tables.js';
-import { LEVELS, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
+import { SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
 import type { Level1Row } from '../lvl2/index.js';
 import { loadStack, prepareSplit, type SeriesError, type Split } from '../prepare/index.js';
 import { saveLevel1 } from './artefacts.js';
@@ -168,10 +168,7 @@ export async function runInference(opts: InferenceOptions): Promise<InferenceRes
       onProgress({ label: 'coords + crops', done: i + 1, total: studies.length, detail: String(studyId) });
     });
     writeSeriesCoords(join(workDir, SERIES_COORDS_INFER), coordsRows);
-    writeCsv(join(cropsRoot, 'predicted', CROPS_CSV), CROPS_COLUMNS, cropRecords.map((r) => ({
-      study_id: r.studyId, series_id: r.seriesId, series_description: r.description, level: LEVELS[r.level],
-      x0: r.box.x0, y0: r.box.y0, x1: r.box.x1, y1: r.box.y1, fallback: r.box.fallback ? 1 : 0,
-    })));
+    writeCropsCsv(join(cropsRoot, 'predicted'), cropRecords);
 
     // 4. Level-1 logits of every crop of the studies still in.
     const tL1 = Date.now();

@@ -5,9 +5,9 @@
  */
 import { join } from 'node:path';
 import { asError, SpinelabError } from '../core/errors.js';
-import { writeNpy, type NdArray } from '../core/npy.js';
+import type { NdArray } from '../core/npy.js';
 import { middleSliceU8, N_COORDS, predictImages, type CoordsModel } from '../coords/index.js';
-import { cropFileName, cropSeries, type CropRecord } from '../crops/index.js';
+import { saveSeriesCrops, type CropRecord } from '../crops/index.js';
 import type { SagittalDescription } from '../data/vocabulary.js';
 
 export interface StudySeries {
@@ -64,10 +64,7 @@ export function studyCoordsAndCrops(
   const crops: CropRecord[] = [];
   coords.forEach((s, i) => {
     try {
-      cropSeries(stacks[i], s.pred, delta).forEach(({ box, crop }, level) => {
-        writeNpy(join(cropsRoot, 'predicted', cropFileName(studyId, s.seriesId, level)), crop);
-        crops.push({ studyId, seriesId: s.seriesId, description: s.description, level, box });
-      });
+      crops.push(...saveSeriesCrops(join(cropsRoot, 'predicted'), { studyId, ...s }, stacks[i], s.pred, delta));
     } catch (e) {
       throw new StageError('crops', e, studyId, s.seriesId);
     }
