@@ -167,7 +167,7 @@ export const PRESETS: Record<PresetName, ClassifyPreset> = {
       },
     ],
   },
-  /** CI: seconds. 2 folds as the other stages' tiny presets. */
+  /** CI: seconds; the 4 folds every stage shares (folds.csv). */
   tiny: {
     name: 'tiny',
     models: [

@@ -62,6 +62,8 @@ describe('training through the shared loop (WASM)', () => {
     expect(tf.memory().numTensors).toBe(before); // models and batches disposed
     const both = await predictCropLogits([c0, c1], queries.slice(0, 3), { cropsRoot: join(dir, 'crops') });
     both.logits.forEach((v, k) => expect(v).toBeCloseTo((pred.logits[k] + p1.logits[k]) / 2, 4));
+    // No rows: an empty N×5×3 array, not a shapeless one.
+    expect((await predictCropLogits([c0, c1], [], { cropsRoot: join(dir, 'crops') })).shape).toEqual([0, 5, 3]);
     expect(run.result.folds.every((f) => Number.isFinite(f.valLoss))).toBe(true);
   });
 
