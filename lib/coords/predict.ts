@@ -41,10 +41,14 @@ export async function loadCoordsModel(modelDir: string, fold: number | 'fullfit'
 export function predictImages(models: readonly CoordsModel[], images: ReadonlyArray<Gray<Uint8Array>>, batchSize = 32): Float32Array {
   if (!models.length) throw new ArtefactError('predictImages: no model given');
   const out = new Float32Array(images.length * 2 * N_POINTS);
+  // Resized once per model input size, not once per model of the ensemble.
+  const inputs = new Map<number, ReturnType<typeof modelInput>[]>();
   for (const m of models) {
     const size = m.config.model.imageSize;
+    if (!inputs.has(size)) inputs.set(size, images.map((img) => modelInput(img, size)));
+    const resized = inputs.get(size)!;
     for (let i = 0; i < images.length; i += batchSize) {
-      const chunk = images.slice(i, i + batchSize).map((img) => modelInput(img, size));
+      const chunk = resized.slice(i, i + batchSize);
       const x = new Float32Array(chunk.length * size * size);
       chunk.forEach((c, b) => x.set(c.data, b * size * size));
       const pred = tf.tidy(() => m.model.predict(tf.tensor4d(x, [chunk.length, size, size, 1])) as tf.Tensor);
