@@ -4,7 +4,6 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { InputLayoutError } from '../core/errors.js';
 import type { OnProgress } from '../core/progress.js';
 import { readOrMakeFolds } from '../data/folds.js';
 import { readTrainLabels } from '../data/tables.js';
@@ -45,11 +44,6 @@ export function classifierRows(cfg: ClassifyModelConfig, opts: TrainClassifierOp
   const studies = [...new Set(index.map((r) => r.studyId))].filter((s) => labels.has(s));
   const foldsFile = opts.foldsFile ?? join(opts.outDir, 'folds.csv');
   const folds = readOrMakeFolds(foldsFile, studies, labels, cfg.train.nFolds, 42);
-  const used = new Set(studies.map((s) => folds.get(s)));
-  const empty = Array.from({ length: cfg.train.nFolds }, (_, f) => f).filter((f) => !used.has(f));
-  if (empty.length) {
-    throw new InputLayoutError(`model ${cfg.name} trains ${cfg.train.nFolds} folds but no study is in fold(s) ${empty.join(', ')}: the folds file was made for another k (all stages must share it; delete it to regenerate)`, { file: foldsFile });
-  }
   // Studies without labels cannot be trained or scored: they are left out here (inference rows come
   // through predictCropLogits instead).
   return buildCropRows(index.filter((r) => labels.has(r.studyId)), labels, folds, cfg.target);

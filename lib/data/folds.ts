@@ -31,10 +31,18 @@ export function readOrMakeFolds(
   seed: number,
 ): Map<number, number> {
   if (!Number.isInteger(k) || k < 2) throw new InputLayoutError(`k must be an integer ≥ 2, got ${k}`, { file });
-  if (existsSync(file)) return readFolds(file, studyIds, k);
-  const folds = makeFolds(studyIds, labels, k, seed);
-  const rows = [...folds].sort((a, b) => a[0] - b[0]).map(([study_id, fold]) => ({ study_id, fold }));
-  writeCsv(file, ['study_id', 'fold'], rows);
+  let folds: Map<number, number>;
+  if (existsSync(file)) folds = readFolds(file, studyIds, k);
+  else {
+    folds = makeFolds(studyIds, labels, k, seed);
+    writeCsv(file, ['study_id', 'fold'], [...folds].sort((a, b) => a[0] - b[0]).map(([study_id, fold]) => ({ study_id, fold })));
+  }
+  // Every fold must validate something: a file made for a smaller k leaves the last folds empty.
+  const used = new Set(studyIds.map((s) => folds.get(s)));
+  const empty = Array.from({ length: k }, (_, f) => f).filter((f) => !used.has(f));
+  if (empty.length) {
+    throw new InputLayoutError(`the stage trains ${k} folds but no study is in fold(s) ${empty.join(', ')}: the folds file was made for another k (all stages must share it; delete it to regenerate)`, { file });
+  }
   return folds;
 }
 

@@ -132,6 +132,8 @@ describe('folds', () => {
     expect([...readOrMakeFolds(f, studies, labels, 4, 99)].sort()).toEqual([...made].sort());
     expect(() => readOrMakeFolds(f, [...studies, 5], labels, 4, 3)).toThrow(/1 studies have no fold \(first: 5\)/);
     expect(() => readOrMakeFolds(f, studies, labels, 3, 3)).toThrow(/is not in 0\.\.2/);
+    // A file made for a smaller k: every fold read is valid, but the last folds would validate nothing.
+    expect(() => readOrMakeFolds(f, studies, labels, 5, 3)).toThrow(/trains 5 folds but no study is in fold\(s\) 4/);
   });
 
   it('default to {output}/folds.csv, following SPINELAB_OUTPUT', () => {
