@@ -21,7 +21,8 @@ import { N_POINTS, type Keypoints } from './types.js';
 /** A trained coordinates model with the config it was trained with. */
 export interface CoordsModel {
   model: tf.LayersModel;
-  config: CoordsConfig;
+  /** The configuration saved with the checkpoint (training settings are not saved with it). */
+  config: Omit<CoordsConfig, 'train'>;
   /** Fold number or 'fullfit'. */
   fold: number | 'fullfit';
 }
@@ -29,7 +30,7 @@ export interface CoordsModel {
 /** Load the checkpoint of `fold` from a coords model folder (`{out}/models/coords`). */
 export async function loadCoordsModel(modelDir: string, fold: number | 'fullfit'): Promise<CoordsModel> {
   const dir = join(modelDir, foldDirName(fold));
-  const { model, meta } = await loadModel<{ coords?: CoordsConfig }>(dir);
+  const { model, meta } = await loadModel<{ coords?: Omit<CoordsConfig, 'train'> }>(dir);
   if (!meta?.coords) throw new ArtefactError('not a coords checkpoint (meta.json has no "coords" config)', { file: dir });
   return { model, config: meta.coords, fold };
 }
