@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fitTitle } from '../viz/text.js';
 import type { Figure } from '../viz/types.js';
 import { scriptJson } from './html.js';
 import { kernelWriter } from './kernel.js';
@@ -67,7 +68,8 @@ export interface FigureBundleOptions {
  * The MIME bundle of one figure: plotly JSON (JupyterLab/VS Code), HTML drawing it with
  * window.Plotly (classic Notebook, nbconvert HTML; waits for the loader output), and text.
  */
-export function figureBundle(fig: Figure, opts: FigureBundleOptions = {}): MimeBundle {
+export function figureBundle(figure: Figure, opts: FigureBundleOptions = {}): MimeBundle {
+  const fig = fitTitle(figure); // long titles wrap instead of being clipped on both sides
   const spec = { data: fig.data, layout: fig.layout, config: { ...CONFIG, ...fig.config } };
   const json = scriptJson(spec);
   const divId = opts.divId ?? newDisplayId();

@@ -2,7 +2,7 @@ import type { NdArray } from '../core/npy.js';
 import { UsageError } from '../core/errors.js';
 import { fitFactor, imageToDataUri, percentileWindow, windowBounds, type Window } from './image.js';
 import { conditionColor, seriesColor } from './palette.js';
-import { wrapTitle } from './text.js';
+import { TITLE_LINE_PX, wrapTitle } from './text.js';
 import type { Figure, FigureOptions, Trace } from './types.js';
 
 /** A landmark on one slice, in the stack's pixel coordinates (x = column, y = row, z = slice index). */
@@ -153,8 +153,8 @@ export function sliceViewer(stack: NdArray, opts: SliceViewerOptions = {}): Figu
     layout: {
       title: { text: titleFor(shown[initialIndex]) },
       width: plotW,
-      height: opts.height ?? Math.round((plotW - 80) * aspect) + 205 + 22 * extraTitleLines,
-      margin: { l: 60, r: 20, t: 80 + 22 * extraTitleLines, b: 125 },
+      height: opts.height ?? Math.round((plotW - 80) * aspect) + 205 + TITLE_LINE_PX * extraTitleLines,
+      margin: { l: 60, r: 20, t: 80 + TITLE_LINE_PX * extraTitleLines, b: 125 },
       xaxis: { range: [-0.5, width - 0.5], title: { text: plane === 'axial' ? 'x: right → left (px)' : 'x: anterior → posterior (px)' }, showgrid: false, zeroline: false, constrain: 'domain' },
       yaxis: { range: [height - 0.5, -0.5], title: { text: plane === 'axial' ? 'y: anterior → posterior (px)' : 'y: head → feet (px)' }, showgrid: false, zeroline: false, scaleanchor: 'x', constrain: 'domain' },
       shapes: shapesFor(shown[initialIndex]),

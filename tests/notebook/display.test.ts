@@ -108,6 +108,20 @@ describe('in a kernel (captured writer)', () => {
     expect(trained.points).toHaveLength(1);
   });
 
+  it('a long title is wrapped to the figure width, the top margin and height grown to keep the plot area', () => {
+    const long = 'Study 4003253 Sagittal T2/STIR (series 1525089795): disc centres and crop boxes (±0.1)';
+    const spec = (fig: Figure) => figureBundle(fig)[PLOTLY_MIME] as Figure;
+    const narrow = spec({ data: [], layout: { width: 420, height: 300, title: { text: long } } });
+    const lines = (narrow.layout.title as { text: string }).text.split('<br>');
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.join(' ')).toBe(long);
+    expect(narrow.layout.margin).toEqual({ t: 100 + 22 * (lines.length - 1) });
+    expect(narrow.layout.height).toBe(300 + 22 * (lines.length - 1));
+    // a figure that fills the output area, or whose title fits, is left as it is
+    expect(spec({ data: [], layout: { title: { text: long } } }).layout).toEqual({ title: { text: long } });
+    expect(spec({ data: [], layout: { width: 1200, title: { text: long }, margin: { t: 60 } } }).layout.margin).toEqual({ t: 60 });
+  });
+
   it('display() without a text form prints nothing outside a kernel', () => {
     setDisplayWriter(null);
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
