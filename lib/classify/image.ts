@@ -62,17 +62,16 @@ export function warpResize(img: Planar, outH: number, outW: number, warp: Warp =
   const sy = H / outH;
   const idx = new Int32Array(4);
   const wts = new Float32Array(4);
+  const plain = !ssrInv && !elInv && !warp.disp; // a plain resize clamps at the border (cv2.resize)
   for (let v = 0; v < outH; v++) {
     for (let u = 0; u < outW; u++) {
       // Output pixel → position in the augmented native-size image.
       let x = (u + 0.5) * sx - 0.5;
       let y = (v + 0.5) * sy - 0.5;
-      if (!ssrInv && !elInv && !warp.disp) {
-        // Plain resize clamps at the border (cv2.resize).
+      if (plain) {
         x = Math.min(Math.max(x, 0), W - 1);
         y = Math.min(Math.max(y, 0), H - 1);
       }
-      let zero = false;
       if (warp.disp) {
         const xi = Math.min(W - 1, Math.max(0, Math.round(x)));
         const yi = Math.min(H - 1, Math.max(0, Math.round(y)));
@@ -84,8 +83,8 @@ export function warpResize(img: Planar, outH: number, outW: number, warp: Warp =
         const ey = elInv[3] * x + elInv[4] * y + elInv[5];
         x = ex;
         y = ey;
-        // Constant-0 border of the elastic stage.
-        zero = x < -0.5 || y < -0.5 || x > W - 0.5 || y > H - 0.5;
+        // Constant-0 border of the elastic stage: out is already 0 there.
+        if (x < -0.5 || y < -0.5 || x > W - 0.5 || y > H - 0.5) continue;
       }
       if (ssrInv) {
         const rx = ssrInv[0] * x + ssrInv[1] * y + ssrInv[2];
@@ -94,7 +93,6 @@ export function warpResize(img: Planar, outH: number, outW: number, warp: Warp =
         y = ry;
       }
       const o = v * outW + u;
-      if (zero) continue; // out is already 0
       const x0 = Math.floor(x);
       const y0 = Math.floor(y);
       const fx = x - x0;
