@@ -45,10 +45,9 @@ export default defineCommand({
     const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
     const checkpoints = str('checkpoints') as CheckpointChoice | undefined;
     if (checkpoints !== undefined && !CHOICES.includes(checkpoints)) throw new UsageError(`--checkpoints must be one of ${CHOICES.join(', ')}, got "${checkpoints}"`);
-    const split = str('split') ?? 'test';
-    if (split !== 'test' && split !== 'train') throw new UsageError(`--split must be test or train, got "${split}"`);
+    // runInference checks the split and the preset before any work.
+    const split = (str('split') ?? 'test') as 'test' | 'train';
     const preset = str('preset') ?? 'demo';
-    if (!(INFER_PRESET_NAMES as readonly string[]).includes(preset)) throw new UsageError(`--preset must be one of ${INFER_PRESET_NAMES.join(', ')}, got "${preset}"`);
     const r = await runInference({
       input: resolve(str('input') ?? inputDir()),
       out: resolve(str('out') ?? join(outputDir(), 'submission.csv')),
