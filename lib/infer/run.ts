@@ -127,6 +127,8 @@ export async function runInference(opts: InferenceOptions): Promise<InferenceRes
   // Models first: a missing model fails fast, before minutes of DICOM conversion.
   const backend = await initBackend(); // idempotent: the caller's choice stands
   const root = modelsRoot(opts.models ?? outputDir());
+  // The run clears {workDir}/crops/predicted: never the training crops beside the models.
+  if (resolve(workDir) === resolve(root)) throw new UsageError(`the work folder is the models' artefact root (${root}): its crops/predicted would be overwritten; choose another --work`);
   const priors = resolvePriors(root, opts.input);
   const models = await loadInferenceModels(root, opts.checkpoints ?? preset.checkpoints, preset.name);
   try {

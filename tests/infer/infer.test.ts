@@ -106,6 +106,8 @@ describe('inference on a tiny synthetic test split', () => {
     await expect(runInference({ input: data, out: join(tmp, 'x', 'sub.csv'), models: root, preset: 'tiny', eval: join(data, 'train.csv') })).rejects.toThrow(/labels none of the 4 studies/);
     expect(existsSync(join(tmp, 'x', 'inference'))).toBe(false); // refused before any work
     await expect(runInference({ input: data, out: join(tmp, 'y', 'sub.csv'), models: join(tmp, 'nothing'), preset: 'tiny' })).rejects.toThrow(ArtefactError);
+    // The artefact root as work folder would lose the training crops to the run's crops/predicted.
+    await expect(runInference({ input: data, out: join(tmp, 'z', 'sub.csv'), models: root, workDir: root, preset: 'tiny' })).rejects.toThrow(/work folder is the models' artefact root/);
     expect(existsSync(join(tmp, 'y', 'inference', 'prepared'))).toBe(false); // nothing prepared before the check
   });
 });
