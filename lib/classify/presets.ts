@@ -12,6 +12,7 @@
  * - `demo`: the same two models small enough for the main job on 2 CPU cores.
  * - `tiny`: seconds, for CI.
  */
+import { pickPreset, type PresetName } from '../core/presets.js';
 import type { CropSetName } from '../crops/cut.js';
 import { cpuTrainConfig } from '../train/presets.js';
 import type { TrainConfig } from '../train/types.js';
@@ -75,9 +76,6 @@ export interface ClassifyPreset {
   models: ClassifyModelConfig[];
 }
 
-export const PRESET_NAMES = ['tiny', 'demo', 'bench', 'reference'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
-
 const referenceTrain = (epochs: number, lr: number): TrainConfig => ({
   epochs,
   batchSize: 64, // 16 per GPU × 4 GPUs
@@ -119,8 +117,21 @@ const CPU_AUGMENT: AugmentConfig = {
   ssr: { p: 0.75, scale: 0.15, shift: 0.05, rotate: 15 }, colourP: 0.5, blurP: 0.2, elastic: { p: 0, alpha: 1, sigma: 5, alphaAffine: 10 },
 };
 const CPU_MIXUP = { p: 0, alpha: 0.4 };
+const TINY_ENCODER: EncoderConfig = { widths: [8, 16, 32], residual: false };
 
-export const PRESETS: Record<PresetName, ClassifyPreset> = {
+/** A CPU preset's model: the choices above unless overridden, random flips, fixed training crops. */
+function cpuModel(
+  m: Pick<ClassifyModelConfig, 'name' | 'target' | 'nFrames' | 'head' | 'imageSize' | 'train'>
+    & Partial<Pick<ClassifyModelConfig, 'encoder' | 'augment' | 'mixup'>>,
+): ClassifyModelConfig {
+  return {
+    name: m.name, target: m.target, nFrames: m.nFrames, head: m.head, imageSize: m.imageSize, encoder: m.encoder ?? CPU_ENCODER,
+    augment: m.augment === undefined ? CPU_AUGMENT : m.augment, flip: true, mixup: m.mixup ?? CPU_MIXUP, weighted: true,
+    trainCrops: 'fixed', train: m.train,
+  };
+}
+
+export const CLASSIFY_PRESETS: Record<PresetName, ClassifyPreset> = {
   reference: {
     name: 'reference',
     models: [
@@ -140,14 +151,14 @@ export const PRESETS: Record<PresetName, ClassifyPreset> = {
   bench: {
     name: 'bench',
     models: [
-      {
-        name: 'crop', target: 'all', nFrames: 13, head: { kind: 'lstm_side', delta: 2 }, imageSize: 48, encoder: CPU_ENCODER,
-        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 20, lr: 3e-3, batchSize: 32, evalEvery: 188 }),
-      },
-      {
-        name: 'scs', target: 'scs', nFrames: 5, head: { kind: 'lstm' }, imageSize: 64, encoder: CPU_ENCODER,
-        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 16, lr: 3e-3, batchSize: 32, evalEvery: 92 }),
-      },
+      cpuModel({
+        name: 'crop', target: 'all', nFrames: 13, head: { kind: 'lstm_side', delta: 2 }, imageSize: 48,
+        train: cpuTrainConfig({ epochs: 20, lr: 3e-3, batchSize: 32, evalEvery: 188 }),
+      }),
+      cpuModel({
+        name: 'scs', target: 'scs', nFrames: 5, head: { kind: 'lstm' }, imageSize: 64,
+        train: cpuTrainConfig({ epochs: 16, lr: 3e-3, batchSize: 32, evalEvery: 92 }),
+      }),
     ],
   },
   /**
@@ -157,33 +168,33 @@ export const PRESETS: Record<PresetName, ClassifyPreset> = {
   demo: {
     name: 'demo',
     models: [
-      {
-        name: 'crop', target: 'all', nFrames: 11, head: { kind: 'lstm_side', delta: 2 }, imageSize: 40, encoder: CPU_ENCODER,
-        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 6, lr: 3e-3, batchSize: 32, evalEvery: 36 }),
-      },
-      {
-        name: 'scs', target: 'scs', nFrames: 3, head: { kind: 'lstm' }, imageSize: 48, encoder: CPU_ENCODER,
-        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 8, lr: 3e-3, batchSize: 32, evalEvery: 24 }),
-      },
+      cpuModel({
+        name: 'crop', target: 'all', nFrames: 11, head: { kind: 'lstm_side', delta: 2 }, imageSize: 40,
+        train: cpuTrainConfig({ epochs: 6, lr: 3e-3, batchSize: 32, evalEvery: 36 }),
+      }),
+      cpuModel({
+        name: 'scs', target: 'scs', nFrames: 3, head: { kind: 'lstm' }, imageSize: 48,
+        train: cpuTrainConfig({ epochs: 8, lr: 3e-3, batchSize: 32, evalEvery: 24 }),
+      }),
     ],
   },
   /** CI: seconds; the 4 folds every stage shares (folds.csv). */
   tiny: {
     name: 'tiny',
     models: [
-      {
-        name: 'crop', target: 'all', nFrames: 5, head: { kind: 'lstm_side', delta: 1 }, imageSize: 32, encoder: { widths: [8, 16, 32], residual: false },
-        augment: AUG_STRENGTHS[5], flip: true, mixup: { p: 0.5, alpha: 0.4 }, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 1, lr: 3e-3, batchSize: 16 }),
-      },
-      {
-        name: 'scs', target: 'scs', nFrames: 3, head: { kind: 'lstm' }, imageSize: 32, encoder: { widths: [8, 16, 32], residual: false },
-        augment: AUG_STRENGTHS[3], flip: true, mixup: { p: 0, alpha: 0.4 }, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 1, lr: 3e-3, batchSize: 16 }),
-      },
+      cpuModel({
+        name: 'crop', target: 'all', nFrames: 5, head: { kind: 'lstm_side', delta: 1 }, imageSize: 32, encoder: TINY_ENCODER,
+        augment: AUG_STRENGTHS[5], mixup: { p: 0.5, alpha: 0.4 }, train: cpuTrainConfig({ epochs: 1, lr: 3e-3, batchSize: 16 }),
+      }),
+      cpuModel({
+        name: 'scs', target: 'scs', nFrames: 3, head: { kind: 'lstm' }, imageSize: 32, encoder: TINY_ENCODER,
+        augment: AUG_STRENGTHS[3], train: cpuTrainConfig({ epochs: 1, lr: 3e-3, batchSize: 16 }),
+      }),
     ],
   },
 };
 
-export function getPreset(name: string): ClassifyPreset {
-  if (!(PRESET_NAMES as readonly string[]).includes(name)) throw new RangeError(`unknown classify preset "${name}" (expected ${PRESET_NAMES.join(', ')})`);
-  return PRESETS[name as PresetName];
+/** A deep copy of a named preset (so callers may tweak it). */
+export function classifyPreset(name: string): ClassifyPreset {
+  return pickPreset(CLASSIFY_PRESETS, name, 'classify');
 }

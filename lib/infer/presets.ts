@@ -1,5 +1,5 @@
-/** Named settings of the inference stage (team brief: tiny / demo / bench / reference). */
-import { UsageError } from '../core/errors.js';
+/** Named settings of the inference stage (preset names: lib/core/presets.ts). */
+import { pickPreset, type PresetName } from '../core/presets.js';
 
 /**
  * Which checkpoints predict: the mean of the fold models, the full-fit model, or `auto` (the
@@ -16,10 +16,7 @@ export interface InferPreset {
   batchSize: number;
 }
 
-export const INFER_PRESET_NAMES = ['tiny', 'demo', 'bench', 'reference'] as const;
-export type InferPresetName = (typeof INFER_PRESET_NAMES)[number];
-
-export const INFER_PRESETS: Record<InferPresetName, InferPreset> = {
+export const INFER_PRESETS: Record<PresetName, InferPreset> = {
   tiny: { name: 'tiny', checkpoints: 'auto', workers: 1, batchSize: 32 },
   demo: { name: 'demo', checkpoints: 'auto', workers: 2, batchSize: 32 },
   bench: { name: 'bench', checkpoints: 'auto', workers: 2, batchSize: 32 },
@@ -31,8 +28,5 @@ export const INFER_PRESETS: Record<InferPresetName, InferPreset> = {
 };
 
 export function inferPreset(name: string): InferPreset {
-  if (!(INFER_PRESET_NAMES as readonly string[]).includes(name)) {
-    throw new UsageError(`unknown inference preset "${name}" (expected ${INFER_PRESET_NAMES.join(', ')})`);
-  }
-  return { ...INFER_PRESETS[name as InferPresetName] };
+  return pickPreset(INFER_PRESETS, name, 'inference');
 }

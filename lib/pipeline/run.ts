@@ -9,11 +9,12 @@ import { buildReport } from '../notebook/report.js';
 import { runNotebooks, type RunnerKind } from '../notebook/runner/run.js';
 import { generateDataset } from '../synth/index.js';
 import { hashParts, hasCompetitionData, inputFingerprint, stageLibraryHash } from './fingerprint.js';
-import { PIPELINE_PRESETS, STAGES, SYNTH_SIZE_FOR, type PipelinePreset, type Stage } from './stages.js';
+import { isPresetName, PRESET_NAMES, type PresetName } from '../core/presets.js';
+import { STAGES, SYNTH_SIZE_FOR, type Stage } from './stages.js';
 import { collectSummary, type RunSummary, type StageTiming } from './summary.js';
 
 export interface MainJobOptions {
-  preset?: PipelinePreset;
+  preset?: PresetName;
   /** Data folder (default input/): the Kaggle download, or empty to generate synthetic studies. */
   input?: string;
   /** Artefact folder (default output/). */
@@ -40,7 +41,7 @@ interface StampFile {
  */
 export async function runMainJob(opts: MainJobOptions = {}): Promise<RunSummary> {
   const preset = opts.preset ?? 'demo';
-  if (!PIPELINE_PRESETS.includes(preset)) throw new UsageError(`unknown preset "${preset}" (expected ${PIPELINE_PRESETS.join(', ')})`);
+  if (!isPresetName(preset)) throw new UsageError(`unknown preset "${preset}" (expected ${PRESET_NAMES.join(', ')})`);
   const input = resolve(opts.input ?? inputDir());
   const output = resolve(opts.output ?? outputDir());
   const log = opts.onLog ?? (() => {});

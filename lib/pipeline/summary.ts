@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PipelinePreset } from './stages.js';
+import type { PresetName } from '../core/presets.js';
 
 export interface StageTiming {
   stage: string;
@@ -11,7 +11,7 @@ export interface StageTiming {
 
 /** `output/summary.json`: what the main job did and how well, in one small file. */
 export interface RunSummary {
-  preset: PipelinePreset;
+  preset: PresetName;
   input: string;
   output: string;
   synthetic: boolean;
@@ -52,7 +52,7 @@ function modelReports(output: string): Record<string, Record<string, unknown>> {
 }
 
 export function collectSummary(o: {
-  preset: PipelinePreset; input: string; output: string; synthetic: boolean; backend: string;
+  preset: PresetName; input: string; output: string; synthetic: boolean; backend: string;
   timings: StageTiming[]; reportFile: string; notebooks: string[];
 }): RunSummary {
   const reports = modelReports(o.output);

@@ -14,11 +14,12 @@ import { sharedDataDir } from '../core/paths.js';
 import { CONDITIONS, LEVELS, SEVERITIES, targetIndex } from '../data/vocabulary.js';
 import { cropGrid, type CropPanel, type Figure } from '../viz/index.js';
 import { renderStudy } from './generate.js';
-import { synthPreset, type SynthSize } from './presets.js';
+import type { PresetName } from '../core/presets.js';
+import { synthPreset } from './presets.js';
 
 export interface SynthFigureOptions {
   seed?: number;
-  size?: SynthSize;
+  size?: PresetName;
   /** Index of the study in the dataset (0 = its first training study). */
   study?: number;
   /** Level (0 = L1/L2 … 4 = L5/S1) whose axial slice is shown. */

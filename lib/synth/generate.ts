@@ -24,7 +24,8 @@ import { writeSeriesDicom } from './dicom.js';
 import { noiseModelReport, scoreBounds, type ScoreBounds } from './floor.js';
 import { LabelSampler, type LabelModel } from './labels.js';
 import { EMBEDDED_LABEL_MODEL } from './label-model-params.js';
-import { synthPreset, type SynthPreset, type SynthSize } from './presets.js';
+import type { PresetName } from '../core/presets.js';
+import { synthPreset, type SynthPreset } from './presets.js';
 import { planStudy, renderSeries, type EdgeCase, type StudyPlan } from './study.js';
 import { patientToPixel } from './render.js';
 import type { TruthStudy } from './truth.js';
@@ -43,7 +44,7 @@ export interface GenerateOptions {
   /** Test studies (default from the size preset). */
   testStudies?: number;
   seed?: number;
-  size?: SynthSize;
+  size?: PresetName;
   /** Replace a dataset generated with other settings (only spinelab's own outputs are removed). */
   overwrite?: boolean;
   /** Label model (default: fitted to the real labels). */
@@ -53,7 +54,7 @@ export interface GenerateOptions {
 
 export interface SynthSummary {
   out: string;
-  size: SynthSize;
+  size: PresetName;
   seed: number;
   trainStudies: number;
   testStudies: number;
@@ -147,7 +148,7 @@ export interface DatasetStreams {
  * everything else from its own fork: any study can be regenerated alone, in any order, and a
  * larger dataset with the same seed starts with the same studies.
  */
-export function datasetStreams(o: { seed: number; size: SynthSize; studies: number; testStudies: number; labelModel?: LabelModel }): DatasetStreams {
+export function datasetStreams(o: { seed: number; size: PresetName; studies: number; testStudies: number; labelModel?: LabelModel }): DatasetStreams {
   const preset = synthPreset(o.size);
   // Independent streams per purpose: study i is the same whatever the dataset's counts.
   const root = new Rng(o.seed);
@@ -170,7 +171,7 @@ export function datasetStreams(o: { seed: number; size: SynthSize; studies: numb
  * Study i of a dataset rendered in memory, exactly as `generateDataset` writes it: the plan and
  * each series' stored images (spatial order). For tests, figures and debugging.
  */
-export function renderStudy(o: { seed: number; size: SynthSize; studies: number; testStudies: number }, i: number): { plan: StudyPlan; images: Map<number, Uint16Array[]> } {
+export function renderStudy(o: { seed: number; size: PresetName; studies: number; testStudies: number }, i: number): { plan: StudyPlan; images: Map<number, Uint16Array[]> } {
   const { plan } = datasetStreams(o).plan(i);
   const noise = noiseTable(o.seed);
   const cache = new Map<string, Uint8Array>();

@@ -2,7 +2,8 @@ import { join, resolve } from 'node:path';
 import { defineCommand } from '../command.js';
 import { UsageError } from '../../core/errors.js';
 import { inputDir, outputDir } from '../../core/paths.js';
-import { INFER_PRESET_NAMES, runInference, type CheckpointChoice } from '../../infer/index.js';
+import { runInference, type CheckpointChoice } from '../../infer/index.js';
+import { PRESET_NAMES } from '../../core/presets.js';
 import { notebookProgress } from '../../notebook/index.js';
 
 const CHOICES: readonly CheckpointChoice[] = ['auto', 'folds', 'fullfit'];
@@ -19,7 +20,7 @@ export default defineCommand({
     '  --models DIR       artefact root with models/ (coords, crop models, lvl2), default output/',
     '  --eval LABELS      score the submission: train.csv-format labels or a solution CSV',
     '                     (synthetic data: {input}/truth/test.csv)',
-    `  --preset NAME      ${INFER_PRESET_NAMES.join(' | ')} (default demo): workers, checkpoints, batch`,
+    `  --preset NAME      ${PRESET_NAMES.join(' | ')} (default demo): workers, checkpoints, batch`,
     '  --checkpoints C    auto (full fit where trained, else the fold mean) | folds | fullfit',
     '  --split S          test (default) or train (EVAL on the training images)',
     '  --work DIR         scratch/report folder (default {dir of --out}/inference): prepared stacks,',

@@ -1,7 +1,7 @@
-import { defineCommand, numberOption } from '../command.js';
+import { defineCommand, numberOption, presetOption } from '../command.js';
 import { UsageError } from '../../core/errors.js';
 import { progress } from '../../notebook/progress.js';
-import { PIPELINE_PRESETS, runMainJob, type PipelinePreset } from '../../pipeline/index.js';
+import { runMainJob } from '../../pipeline/index.js';
 
 export default defineCommand({
   name: 'run',
@@ -28,12 +28,11 @@ export default defineCommand({
     seed: { type: 'string' },
   },
   async run({ values, json }) {
-    const preset = (values.preset as string | undefined) ?? 'demo';
-    if (!PIPELINE_PRESETS.includes(preset as PipelinePreset)) throw new UsageError(`--preset must be one of ${PIPELINE_PRESETS.join(', ')}, got "${preset}"`);
+    const preset = presetOption(values, 'preset') ?? 'demo';
     const runner = (values.runner as string | undefined) ?? 'node';
     if (runner !== 'node' && runner !== 'jupyter') throw new UsageError(`--runner must be node or jupyter, got "${runner}"`);
     const summary = await runMainJob({
-      preset: preset as PipelinePreset,
+      preset,
       input: values.input as string | undefined,
       output: values.output as string | undefined,
       runner,

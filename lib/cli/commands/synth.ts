@@ -1,8 +1,9 @@
-import { defineCommand, numberOption } from '../command.js';
+import { defineCommand, numberOption, presetOption } from '../command.js';
+import { PRESET_NAMES } from '../../core/presets.js';
 import { inputDir } from '../../core/paths.js';
 import { UsageError } from '../../core/errors.js';
 import { progress } from '../../notebook/progress.js';
-import { generateDataset, SYNTH_SIZES, synthPreset, type SynthSize } from '../../synth/index.js';
+import { generateDataset, synthPreset } from '../../synth/index.js';
 
 export default defineCommand({
   name: 'synth',
@@ -12,7 +13,7 @@ export default defineCommand({
     '                      [--seed S] [--overwrite] [--json]',
     '',
     '  --out DIR           where to write (default: input/, or $SPINELAB_INPUT)',
-    `  --size NAME         ${SYNTH_SIZES.join(' | ')} (default demo): image size, slices, default counts`,
+    `  --size NAME         ${PRESET_NAMES.join(' | ')} (default demo): image size, slices, default counts`,
     '  --studies N         training studies (default from --size: tiny 10, demo 80, bench 200)',
     '  --test-studies M    test studies (default from --size: tiny 3, demo 20, bench 50)',
     '  --seed S            random seed (default 42); the same seed gives the same dataset',
@@ -32,8 +33,7 @@ export default defineCommand({
     overwrite: { type: 'boolean' },
   },
   async run({ values, json }) {
-    const size = (values.size as string | undefined) ?? 'demo';
-    if (!SYNTH_SIZES.includes(size as SynthSize)) throw new UsageError(`--size must be one of ${SYNTH_SIZES.join(', ')}, got "${size}"`);
+    const size = presetOption(values, 'size') ?? 'demo';
     const preset = synthPreset(size);
     const studies = numberOption(values, 'studies', preset.studies);
     const testStudies = numberOption(values, 'test-studies', preset.testStudies);
@@ -43,7 +43,7 @@ export default defineCommand({
     if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be an integer ≥ 0, got ${seed}`);
     const out = (values.out as string | undefined) ?? inputDir();
     const s = await generateDataset({
-      out, size: size as SynthSize, studies, testStudies, seed, overwrite: Boolean(values.overwrite),
+      out, size, studies, testStudies, seed, overwrite: Boolean(values.overwrite),
       onProgress: progress('synth', { mode: json ? 'none' : undefined }),
     });
     const result = {

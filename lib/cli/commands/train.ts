@@ -1,6 +1,7 @@
-import { defineCommand } from '../command.js';
+import { defineCommand, presetOption } from '../command.js';
 import { UsageError } from '../../core/errors.js';
 import { inputDir, outputDir } from '../../core/paths.js';
+import { envPreset } from '../../core/presets.js';
 import { initBackend, type BackendName } from '../../engine/backend.js';
 import { progress } from '../../notebook/progress.js';
 import type { TrainEvent } from '../../train/types.js';
@@ -61,7 +62,7 @@ export default defineCommand({
     if (!entry) throw new UsageError(`unknown model "${model}" (expected ${Object.keys(TRAINERS).join(', ')})`);
     const backend = await initBackend(values.backend as BackendName | undefined);
     const trainer = await entry.load();
-    const preset = (values.preset as string | undefined) ?? process.env.SPINELAB_PRESET ?? 'demo';
+    const preset = presetOption(values, 'preset') ?? envPreset();
     console.error(`spinelab train ${model}: preset ${preset}, backend ${backend.name}`);
     return trainer.run({
       preset,

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { evaluateLevel1, getPreset, trainClassifiers, type StudyLosses } from '../../../classify/index.js';
-import { UsageError } from '../../../core/errors.js';
+import { classifyPreset, evaluateLevel1, trainClassifiers, type StudyLosses } from '../../../classify/index.js';
 import { readTrainLabels } from '../../../data/index.js';
 import type { Trainer } from './trainer.js';
 
@@ -11,12 +10,7 @@ import type { Trainer } from './trainer.js';
  */
 const trainer: Trainer = {
   async run({ preset: presetName, input, output, retrain, json, onEvent, onProgress }) {
-    let preset;
-    try {
-      preset = getPreset(presetName);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+    const preset = classifyPreset(presetName);
     const labels = readTrainLabels(join(input, 'train.csv'));
     const t0 = Date.now();
     const runs = await trainClassifiers(preset, { inputDir: input, outDir: output, labels, onEvent, onProgress, onConfigChange: retrain ? 'retrain' : 'error' });

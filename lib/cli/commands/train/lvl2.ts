@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFolds, readTrainLabels } from '../../../data/index.js';
-import { gapClosed, getLvl2Preset, trainLvl2 } from '../../../lvl2/index.js';
+import { gapClosed, lvl2Preset, trainLvl2 } from '../../../lvl2/index.js';
 import type { Trainer } from './trainer.js';
 
 /** `spinelab train lvl2`: labels from {input}/train.csv, level-1 OOF logits from {output}/models/. */
 const trainer: Trainer = {
   async run({ preset: presetName, input, output, retrain, json, onEvent, onProgress }) {
-    const preset = getLvl2Preset(presetName);
+    const preset = lvl2Preset(presetName);
     const labels = readTrainLabels(join(input, 'train.csv'));
     // Studies without any level-1 row take their fold from the shared folds file when there is one.
     const foldsFile = join(output, 'folds.csv');

@@ -1,10 +1,11 @@
 import type { OnProgress } from '../../../core/progress.js';
+import type { PresetName } from '../../../core/presets.js';
 import type { TrainEvent } from '../../../train/types.js';
 
 /** What `spinelab train <model>` hands to a model's trainer (lib/cli/commands/train/<model>.ts). */
 export interface TrainerArgs {
   /** Preset name of the model's stage (lib/<stage>/presets.ts). */
-  preset: string;
+  preset: PresetName;
   /** Input folder (competition layout). */
   input: string;
   /** Artefact root; models go to `{output}/models/{name}/`. */
