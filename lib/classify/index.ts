@@ -10,5 +10,6 @@ export * from './dataset.js';
 export * from './loss.js';
 export * from './train.js';
 export * from './predict.js';
+export * from './level1.js';
 export * from './evaluate.js';
 export * from './inspect.js';

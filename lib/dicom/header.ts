@@ -10,7 +10,24 @@ import { DicomError } from '../core/errors.js';
 // dicom-parser is a UMD bundle whose named exports Node's ESM loader cannot see: require it.
 export const dicomParser = createRequire(import.meta.url)('dicom-parser') as typeof import('dicom-parser');
 
+/** A point or direction in patient coordinates (LPS), mm. */
 export type Vec3 = [number, number, number];
+
+/**
+ * Where one slice's pixels lie in the patient: the DICOM Image Plane fields a writer sets (the
+ * synthetic studies) and a reader finds in the header. A read series' `SliceGeometry` adds what
+ * ordering the series learns (normal, projection, block).
+ */
+export interface ImagePlane {
+  rows: number;
+  cols: number;
+  /** Image Position (Patient): centre of the first pixel, mm. */
+  position: Vec3;
+  /** Image Orientation (Patient): row direction (increasing column), then column direction. */
+  orientation: [number, number, number, number, number, number];
+  /** Pixel Spacing: [between rows, between columns], mm. */
+  pixelSpacing: [number, number];
+}
 
 export interface DicomHeader {
   /** Path (or label) of the file, for messages. */

@@ -1,7 +1,7 @@
 // DICOM reading: one file (header + pixels, every codec in syntax.ts), a series folder ordered in
 // space, and a minimal writer for generated series. See README.md for the supported syntaxes.
 export * from './syntax.js';
-export { parseDicom, type DicomHeader, type ParsedDicom, type Vec3 } from './header.js';
+export { parseDicom, type DicomHeader, type ParsedDicom, type ImagePlane, type Vec3 } from './header.js';
 export { decodePixels, storedDtype, type PixelOptions } from './pixels.js';
 export { loadCodec } from './codecs.js';
 export { readDicomFile, readDicomHeader, decodeDicom, type DicomImage } from './file.js';

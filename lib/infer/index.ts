@@ -3,7 +3,6 @@
 export { runInference, RESULT_FILE, FALLBACKS_FILE, SERIES_COORDS_INFER, type InferenceOptions, type InferenceResult, type Fallback } from './run.js';
 export { saveLevel1, readLevel1 } from './artefacts.js';
 export { writeSubmission, validateSubmission, SUBMISSION_HEADER, SUM_TOLERANCE } from './submission.js';
-export { classPriors, savePriors, loadPriors, resolvePriors, priorsPath, PRIORS_FILE, type ClassPriors } from './priors.js';
 export { evaluateSubmission, loadEvalLabels, type EvalResult, type EvalLabels } from './evaluate.js';
 export { loadInferenceModels, disposeInferenceModels, chooseCheckpoints, modelsRoot, type InferenceModels } from './models.js';
 export { studyCoordsAndCrops, StageError, type StudySeries, type StudyCrops, type InferStage } from './study.js';

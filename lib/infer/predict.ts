@@ -4,8 +4,8 @@
  * study so that only the studies that fail fall back to the priors.
  */
 import { N_CLASSES, N_TARGETS } from '../data/vocabulary.js';
-import { appliesTo, CropStore, predictCropLogits, type CropLogits } from '../classify/index.js';
-import { predictLvl2, type Level1Logits, type Level1Row, type Lvl2Models } from '../lvl2/index.js';
+import { appliesTo, CropStore, predictCropLogits, type CropLogits, type Level1Logits, type Level1Row } from '../classify/index.js';
+import { predictLvl2, type Lvl2Models } from '../lvl2/index.js';
 import type { OnProgress } from '../core/progress.js';
 import type { InferenceModels } from './models.js';
 import { StageError } from './study.js';

@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Level1Logits } from '../classify/level1.js';
 import { ArtefactError } from '../core/errors.js';
 import { N_CLASSES, N_TARGETS } from '../data/vocabulary.js';
 import { loadModel } from '../engine/io.js';
 import { foldDirName } from '../train/artefacts.js';
-import { buildFeatures, GROUP_ROWS, LVL2_GROUPS, type FeatureLayout, type Level1Logits } from './features.js';
+import { buildFeatures, GROUP_ROWS, LVL2_GROUPS, type FeatureLayout } from './features.js';
 
 /** Trained level-2 models and the feature layout they were trained with. */
 export interface Lvl2Models {

@@ -1,19 +1,17 @@
-import { savePriors } from '../infer/priors.js';
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
+import { discoverLevel1Models, level1Folds, readLevel1Oof, type Level1Oof } from '../classify/level1.js';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { ArtefactError, UsageError } from '../core/errors.js';
 import type { OnProgress } from '../core/progress.js';
 import { Rng } from '../core/rng.js';
 import { N_TARGETS } from '../data/vocabulary.js';
-import { studyLoss } from '../metrics/index.js';
+import { savePriors, scoreProbabilities, softmax3, studyLoss } from '../metrics/index.js';
 import { modelDir } from '../train/artefacts.js';
 import { trainKFold } from '../train/loop.js';
 import type { FoldResult, MetricResult, TrainEvent, TrainOptions, TrainTask } from '../train/types.js';
-import { softmax3 } from '../metrics/index.js';
-import { cvTable, readLvl2Oof, scoreProbabilities, type CvTable } from './evaluate.js';
+import { cvTable, readLvl2Oof, type CvTable } from './evaluate.js';
 import { buildFeatures, GROUP_ROWS, LVL2_GROUPS, type FeatureLayout, type StudyFeatures } from './features.js';
-import { discoverLevel1Models, level1Folds, readLevel1Oof, type Level1Oof } from './level1.js';
 import { buildLvl2Model } from './model.js';
 import type { Lvl2Preset } from './presets.js';
 

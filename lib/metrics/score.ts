@@ -238,3 +238,23 @@ export function softmax3(logits: ArrayLike<number>): Float64Array {
   }
   return p;
 }
+
+/** The competition score and its four parts. */
+export type ScoreRow = Pick<CompetitionScore, 'score' | 'spinal' | 'foraminal' | 'subarticular' | 'any_severe_spinal'>;
+
+/** Competition score of per-study probabilities (studies × 75) against labels (studies × 25). */
+export function scoreProbabilities(studyIds: readonly number[], labels: ArrayLike<number>, probs: ArrayLike<number>): ScoreRow {
+  const l = new Map<number, ArrayLike<number>>();
+  const p = new Map<number, ArrayLike<number>>();
+  studyIds.forEach((s, i) => {
+    l.set(s, Array.prototype.slice.call(labels, i * N_TARGETS, (i + 1) * N_TARGETS));
+    p.set(s, Array.prototype.slice.call(probs, i * N_TARGETS * N_CLASSES, (i + 1) * N_TARGETS * N_CLASSES));
+  });
+  const s = scoreStudies(l, p);
+  return { score: s.score, spinal: s.spinal, foraminal: s.foraminal, subarticular: s.subarticular, any_severe_spinal: s.any_severe_spinal };
+}
+
+/** Share of the prior → floor gap a score closes: 0 = the class prior, 1 = the Bayes floor. */
+export function gapClosed(score: number, prior: number, floor: number): number {
+  return (prior - score) / (prior - floor);
+}

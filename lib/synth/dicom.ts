@@ -10,7 +10,7 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
-import type { SliceGeometry } from './render.js';
+import type { ImagePlane } from '../dicom/header.js';
 import type { SeriesPlan } from './study.js';
 
 interface DcmjsData {
@@ -116,7 +116,7 @@ function pixelDataHeader(length: number): Uint8Array {
 }
 
 /** Position of the slice along its normal (row × column direction), mm. */
-function sliceLocation(g: SliceGeometry): number {
+function sliceLocation(g: ImagePlane): number {
   const [rx, ry, rz, cx, cy, cz] = g.orientation;
   const n = [ry * cz - rz * cy, rz * cx - rx * cz, rx * cy - ry * cx];
   return g.position[0] * n[0] + g.position[1] * n[1] + g.position[2] * n[2];

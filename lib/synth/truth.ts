@@ -7,9 +7,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtefactError } from '../core/errors.js';
 import type { SeriesDescription } from '../data/vocabulary.js';
+import type { Vec3 } from '../dicom/header.js';
 import type { Weighting } from './contrast.js';
 import type { ScoreBounds } from './floor.js';
-import type { Plane, Vec3 } from './render.js';
+import type { Plane } from './render.js';
 import type { InstanceScheme } from './series.js';
 import type { LabelPointTruth } from './study.js';
 

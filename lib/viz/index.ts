@@ -14,3 +14,4 @@ export {
 export { histogram, barChart, classDistribution, type AxisOptions } from './charts.js';
 export { demoStack, demoCrops, demoCurves, demoPredictions } from './demo.js';
 export { keypointGrid, type KeypointSet, type KeypointPanel } from './keypoints.js';
+export { synthVsSpiderFigure, synthStudyPanels, spiderPanel, type SynthFigureOptions } from './synth.js';

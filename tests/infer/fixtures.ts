@@ -9,7 +9,7 @@ import { buildClassifier, classifyPreset, modelMeta } from '../../lib/classify/i
 import { buildCoordsModel, coordsPreset } from '../../lib/coords/index.js';
 import { saveModel } from '../../lib/engine/io.js';
 import { buildLvl2Model, layoutOf } from '../../lib/lvl2/index.js';
-import { savePriors } from '../../lib/infer/index.js';
+import { savePriors } from '../../lib/metrics/index.js';
 import { readTrainLabels } from '../../lib/data/tables.js';
 import { generateDataset } from '../../lib/synth/index.js';
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readFolds, readTrainLabels } from '../../../data/index.js';
-import { gapClosed, lvl2Preset, trainLvl2 } from '../../../lvl2/index.js';
+import { gapClosed } from '../../../metrics/index.js';
+import { lvl2Preset, trainLvl2 } from '../../../lvl2/index.js';
 import type { Trainer } from './trainer.js';
 
 /** `spinelab train lvl2`: labels from {input}/train.csv, level-1 OOF logits from {output}/models/. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
-import { spiderPanel, synthStudyPanels, synthVsSpiderFigure } from '../../lib/synth/figure.js';
+import { spiderPanel, synthStudyPanels, synthVsSpiderFigure } from '../../lib/viz/synth.js';
 import { SHARED, sharedPath } from '../helpers/shared.js';
 
 describe('synthetic vs SPIDER figure', () => {

@@ -9,7 +9,7 @@ import { writeJsonAtomic } from '../core/atomic.js';
 import { ArtefactError } from '../core/errors.js';
 import { readTrainLabels } from '../data/tables.js';
 import { N_CLASSES, N_TARGETS, TARGETS } from '../data/vocabulary.js';
-import { weightedAct } from '../metrics/index.js';
+import { weightedAct } from './score.js';
 
 export const PRIORS_FILE = 'class_priors.json';
 

@@ -12,10 +12,11 @@ import { UsageError } from '../core/errors.js';
 import type { NdArray } from '../core/npy.js';
 import { sharedDataDir } from '../core/paths.js';
 import { CONDITIONS, LEVELS, SEVERITIES, targetIndex } from '../data/vocabulary.js';
-import { cropGrid, type CropPanel, type Figure } from '../viz/index.js';
-import { renderStudy } from './generate.js';
 import type { PresetName } from '../core/presets.js';
-import { synthPreset } from './presets.js';
+import { renderStudy } from '../synth/generate.js';
+import { synthPreset } from '../synth/presets.js';
+import { cropGrid, type CropPanel } from './crops.js';
+import type { Figure } from './types.js';
 
 export interface SynthFigureOptions {
   seed?: number;

@@ -1,15 +1,81 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtefactError } from '../core/errors.js';
-import { levelIndex, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
+import { levelIndex, N_CLASSES, N_LEVELS, N_TARGETS, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
 import { MANIFEST, modelDir, readOof } from '../train/artefacts.js';
-import type { Level1Logits, Level1Row, Level1Target } from './features.js';
 
 /**
- * Reading level-1 OOF logits (the CLASSIFY → level-2 contract): `{out}/models/{name}/oof_logits.npy`
- * (N × 5 × 3 for all-target models, N × 3 for SCS models), `oof_rows.csv` (study_id, series_id,
- * series_description, level, fold) and `manifest.json` with `kind: "logits"`.
+ * The level-1 logits, what the crop classifiers hand to level 2 and to inference, and their reader:
+ * `{out}/models/{name}/oof_logits.npy` (N × 5 × 3 for all-target models, N × 3 for SCS models),
+ * `oof_rows.csv` (study_id, series_id, series_description, level, fold) and `manifest.json` with
+ * `kind: "logits"`.
  */
+
+/**
+ * Which targets a level-1 model predicts: all 5 conditions per level (the crop models), or SCS only
+ * (the SCS crop models). The reference's hooks for NFN- or SS-only models have no model behind
+ * them and are not ported.
+ */
+export type Level1Target = 'all' | 'scs';
+
+/** One row of level-1 output: a (study, sagittal series, level) crop. */
+export interface Level1Row {
+  studyId: number;
+  seriesId: number;
+  description: SagittalDescription;
+  /** 0..4 (LEVELS order). */
+  level: number;
+}
+
+/** The logits of one level-1 model (OOF for training, test predictions at inference). */
+export interface Level1Logits {
+  name: string;
+  target: Level1Target;
+  rows: Level1Row[];
+  /** rows × 15 (`all`: 5 conditions × 3 classes, CONDITIONS order) or rows × 3 (one group). */
+  logits: Float32Array;
+}
+
+/** Logits per row: 5 conditions × 3 classes (`all`) or 3 (`scs`). */
+export const level1Width = (t: Level1Target) => (t === 'all' ? 5 * N_CLASSES : N_CLASSES);
+
+/**
+ * Level-1-alone probabilities (the baseline the level-2 model must beat): per study and target,
+ * softmax of the mean logits over every model and series that predicts it; uniform where none does.
+ * Returns studies × 25 × 3.
+ */
+export function level1Probabilities(sets: readonly Level1Logits[], studyIds: readonly number[]): Float64Array {
+  const index = new Map(studyIds.map((s, i) => [s, i]));
+  const sum = new Float64Array(studyIds.length * N_TARGETS * N_CLASSES);
+  const cnt = new Int32Array(studyIds.length * N_TARGETS);
+  for (const set of sets) {
+    const w = level1Width(set.target);
+    set.rows.forEach((r, i) => {
+      const si = index.get(r.studyId);
+      if (si === undefined) return;
+      const targets = set.target === 'all'
+        ? [0, 1, 2, 3, 4].map((c) => ({ target: c * N_LEVELS + r.level, col: c * N_CLASSES }))
+        : [{ target: r.level, col: 0 }];
+      for (const { target, col } of targets) {
+        cnt[si * N_TARGETS + target] += 1;
+        for (let k = 0; k < N_CLASSES; k++) sum[(si * N_TARGETS + target) * N_CLASSES + k] += set.logits[i * w + col + k];
+      }
+    });
+  }
+  for (let c = 0; c < cnt.length; c++) {
+    const o = c * N_CLASSES;
+    if (!cnt[c]) {
+      sum.fill(1 / N_CLASSES, o, o + N_CLASSES);
+      continue;
+    }
+    const z = [0, 1, 2].map((k) => sum[o + k] / cnt[c]);
+    const m = Math.max(...z);
+    const e = z.map((v) => Math.exp(v - m));
+    const s = e[0] + e[1] + e[2];
+    for (let k = 0; k < N_CLASSES; k++) sum[o + k] = e[k] / s;
+  }
+  return sum;
+}
 
 export interface Level1Oof extends Level1Logits {
   /** Fold of each row, as level 1 trained it. */
