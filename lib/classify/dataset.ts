@@ -5,13 +5,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCsv } from '../core/csv.js';
-import { ArtefactError, InputLayoutError } from '../core/errors.js';
+import { ArtefactError } from '../core/errors.js';
 import { readNpy } from '../core/npy.js';
 import type { Rng } from '../core/rng.js';
-import { LEVELS, levelIndex, SAGITTAL_DESCRIPTIONS, targetIndex, type SagittalDescription } from '../data/vocabulary.js';
-import { parseId } from '../data/tables.js';
-import { CROPS_CSV, cropFileName } from '../crops/cut.js';
+import { LEVELS, targetIndex, type SagittalDescription } from '../data/vocabulary.js';
+import { cropFileName, readCropsCsv } from '../crops/cut.js';
 import type { Batch, BatchMode, Row, TrainDataset } from '../train/types.js';
 import { augmentSample, flipChannels, flipTargets, mixupBatch } from './augment.js';
 import { frameIndices, gatherChannels, jitterLimit, scaleStackTo8Bit, type Stack8 } from './frames.js';
@@ -43,19 +41,9 @@ export function cropPath(cropsRoot: string, set: CropSet, r: Pick<CropRow, 'stud
   return join(cropsRoot, set, cropFileName(r.studyId, r.seriesId, r.level));
 }
 
-/** A level written as in the CSVs (`L1/L2`) or as a slug (`l1_l2`) → 0..4, or -1. */
-/** The (study, series, description, level) rows listed in `{cropsRoot}/{set}/crops.csv`, sagittal only. */
+/** The (study, series, description, level) rows listed in `{cropsRoot}/{set}/crops.csv`. */
 export function readCropIndex(cropsRoot: string, set: CropSet = 'predicted'): Omit<CropRow, 'labels' | 'fold'>[] {
-  const file = join(cropsRoot, set, CROPS_CSV);
-  if (!existsSync(file)) throw new ArtefactError('crop index missing: run the crops stage first (`spinelab crops`)', { file });
-  const table = readCsv(file, ['study_id', 'series_id', 'series_description', 'level']);
-  return table.rows.map((row) => {
-    const description = row.values.series_description.trim() as SagittalDescription;
-    if (!SAGITTAL_DESCRIPTIONS.includes(description)) throw new InputLayoutError(`crops are for sagittal series only, got "${description}"`, { file, line: row.line });
-    const level = levelIndex(row.values.level);
-    if (level < 0) throw new InputLayoutError(`unknown level "${row.values.level}"`, { file, line: row.line });
-    return { studyId: parseId(row, 'study_id', file), seriesId: parseId(row, 'series_id', file), description, level };
-  });
+  return readCropsCsv(join(cropsRoot, set)).map((r) => ({ studyId: r.studyId, seriesId: r.seriesId, description: r.description, level: r.level }));
 }
 
 /**

@@ -3,9 +3,10 @@
  * the training split out of fold (labelled or not) and the held-out SPIDER slices, and write
  * `series_coords.csv` + `report.json` next to the loop's artefacts in `{out}/models/coords/`.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../core/atomic.js';
-import { InputLayoutError } from '../core/errors.js';
+import { ArtefactError, InputLayoutError } from '../core/errors.js';
 import { trainKFold } from '../train/loop.js';
 import { modelDir as modelFolder } from '../train/artefacts.js';
 import type { TrainEvent, TrainOptions, TrainResult, TrainTask } from '../train/types.js';
@@ -50,6 +51,60 @@ export interface CoordsReport {
   /** Error of the fold ensemble on SPIDER slices of patients never trained on. */
   spiderHeldOut: ErrorSummary | null;
   seconds: number;
+}
+
+/** The report's file name in the model folder `{out}/models/coords/`. */
+export const COORDS_REPORT = 'report.json';
+
+/**
+ * `{dir}/report.json` read back and checked. An error figure that was NaN (no series in the set) is
+ * stored as null in JSON and comes back as NaN.
+ */
+export function readCoordsReport(dir: string): CoordsReport {
+  const file = join(dir, COORDS_REPORT);
+  if (!existsSync(file)) throw new ArtefactError('coordinates report missing: train the coordinates model first (`spinelab train coords`)', { file });
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const summaryOf = (v: unknown, what: string): ErrorSummary => {
+    const o = (v ?? {}) as Record<string, unknown>;
+    const num = (k: keyof ErrorSummary) => {
+      if (o[k] === null) return NaN;
+      if (typeof o[k] !== 'number') throw new ArtefactError(`${what}.${k} must be a number, got ${JSON.stringify(o[k])}`, { file });
+      return o[k] as number;
+    };
+    return { meanError: num('meanError'), nSeries: num('nSeries'), over3: num('over3'), over4: num('over4'), over5: num('over5') };
+  };
+  const oof = (raw.oof ?? {}) as Record<string, unknown>;
+  const count = (k: string) => {
+    if (typeof raw[k] !== 'number') throw new ArtefactError(`${k} must be a number, got ${JSON.stringify(raw[k])}`, { file });
+    return raw[k] as number;
+  };
+  return {
+    preset: String(raw.preset),
+    nSeries: count('nSeries'),
+    nLabelled: count('nLabelled'),
+    nSpiderTrain: count('nSpiderTrain'),
+    nSpiderHeldOut: count('nSpiderHeldOut'),
+    oof: {
+      all: summaryOf(oof.all, 'oof.all'),
+      'Sagittal T1': summaryOf(oof['Sagittal T1'], 'oof.Sagittal T1'),
+      'Sagittal T2/STIR': summaryOf(oof['Sagittal T2/STIR'], 'oof.Sagittal T2/STIR'),
+    },
+    spiderHeldOut: raw.spiderHeldOut ? summaryOf(raw.spiderHeldOut, 'spiderHeldOut') : null,
+    seconds: count('seconds'),
+  };
+}
+
+/** The report's error figures as table rows: out of fold per series type, then held-out SPIDER slices. */
+export function coordsReportRows(r: CoordsReport): Array<Record<string, string | number>> {
+  const pct = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} %` : '-');
+  const sets = [
+    ...(['all', ...SAGITTAL_DESCRIPTIONS] as const).map((k) => ({ set: `OOF ${k}`, ...r.oof[k] })),
+    ...(r.spiderHeldOut ? [{ set: `SPIDER held out (${r.nSpiderHeldOut} slices)`, ...r.spiderHeldOut }] : []),
+  ];
+  return sets.map((x) => ({
+    set: x.set, series: x.nSeries, 'mean error': pct(x.meanError),
+    '> 3 %': pct(100 * x.over3), '> 4 %': pct(100 * x.over4), '> 5 %': pct(100 * x.over5),
+  }));
 }
 
 export interface TrainCoordsOptions {
@@ -162,6 +217,6 @@ export async function trainCoords(data: CoordsData, config: CoordsConfig, opts: 
     spiderHeldOut: heldOut.length ? summary(heldOut, spiderPred) : null,
     seconds: (Date.now() - t0) / 1000,
   };
-  writeJsonAtomic(join(dir, 'report.json'), report);
+  writeJsonAtomic(join(dir, COORDS_REPORT), report);
   return { train, report, series };
 }

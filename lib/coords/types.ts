@@ -45,6 +45,11 @@ export function countPoints(kps: Keypoints): number {
   return n;
 }
 
+/** The relative centre [u, v] of `level` (0..4, LEVELS order); NaN where missing. */
+export function keypoint(kps: ArrayLike<number>, level: number): [number, number] {
+  return [kps[2 * level], kps[2 * level + 1]];
+}
+
 /** An all-missing keypoint array. */
 export function missingKeypoints(): Keypoints {
   return new Float32Array(2 * N_POINTS).fill(NaN);

@@ -10,14 +10,16 @@
  * `saveSeriesCrops`, so a study that fails stays alone.
  * Porting note: every sagittal series gets crops, labelled or not (§11 item 6).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../core/atomic.js';
-import { writeCsv } from '../core/csv.js';
+import { readCsv, writeCsv } from '../core/csv.js';
 import type { NdArray } from '../core/npy.js';
 import { writeNpy } from '../core/npy.js';
-import { asError, SpinelabError } from '../core/errors.js';
+import { ArtefactError, asError, SpinelabError } from '../core/errors.js';
 import type { OnProgress } from '../core/progress.js';
-import { LEVELS, LEVEL_SLUGS, type SagittalDescription } from '../data/vocabulary.js';
+import { parseId } from '../data/tables.js';
+import { LEVELS, LEVEL_SLUGS, levelIndex, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
 import { cropBox, cropStack, fixCoords, type CropBox } from './box.js';
 
 export const CROP_SETS = ['predicted', 'fixed'] as const;
@@ -105,6 +107,26 @@ export function writeCropsCsv(dir: string, records: readonly CropRecord[]): void
     study_id: r.studyId, series_id: r.seriesId, series_description: r.description, level: LEVELS[r.level],
     x0: r.box.x0, y0: r.box.y0, x1: r.box.x1, y1: r.box.y1, fallback: r.box.fallback ? 1 : 0,
   })));
+}
+
+/** `{dir}/crops.csv` read back (a set's folder, e.g. `{out}/crops/predicted`): each crop with its box. */
+export function readCropsCsv(dir: string): CropRecord[] {
+  const file = join(dir, CROPS_CSV);
+  if (!existsSync(file)) throw new ArtefactError('crop index missing: run the crops stage first (`spinelab crops`)', { file });
+  return readCsv(file, CROPS_COLUMNS).rows.map((row) => {
+    const v = row.values;
+    const description = v.series_description.trim() as SagittalDescription;
+    if (!SAGITTAL_DESCRIPTIONS.includes(description)) throw new ArtefactError(`crops are for sagittal series only, got "${description}"`, { file, line: row.line });
+    const level = levelIndex(v.level);
+    if (level < 0) throw new ArtefactError(`unknown level "${v.level}"`, { file, line: row.line });
+    const px = (c: 'x0' | 'y0' | 'x1' | 'y1') => {
+      const n = Number(v[c]);
+      if (v[c].trim() === '' || !Number.isInteger(n) || n < 0) throw new ArtefactError(`${c} must be a pixel index, got "${v[c]}"`, { file, line: row.line });
+      return n;
+    };
+    const box = { x0: px('x0'), y0: px('y0'), x1: px('x1'), y1: px('y1'), fallback: v.fallback.trim() === '1' };
+    return { studyId: parseId(row, 'study_id', file), seriesId: parseId(row, 'series_id', file), description, level, box };
+  });
 }
 
 /** Cut and save the crops of `series` for every requested set; returns one report per set. */

@@ -68,6 +68,14 @@ export function sliceNormal(iop: readonly number[]): Vec3 {
 }
 
 /** The DICOM files of a series folder: `*.dcm` if any, else every visible regular file. */
+/**
+ * Tilt of an (oblique) axial slice from the true axial plane, degrees: the angle between its column
+ * direction (IOP values 4–6) and the patient's posterior axis.
+ */
+export function axialTilt(orientation: readonly number[]): number {
+  return (Math.acos(Math.min(1, Math.abs(orientation[4]))) * 180) / Math.PI;
+}
+
 export function listSeriesFiles(dir: string): string[] {
   let names: string[];
   try {

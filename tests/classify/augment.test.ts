@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { AUG_STRENGTHS, augmentSample, flipChannels, flipTargets, mixupBatch } from '../../lib/classify/augment.js';
 import {
   affineFromPoints, applyBrightnessContrast, applyGamma, gaussianKernel1d, invertAffine, motionKernel, reflect101, separableFilter,
   shiftScaleRotateMatrix, warpResize, type Planar,
 } from '../../lib/classify/image.js';
 import { Rng } from '../../lib/core/rng.js';
+import { pythonReference } from '../helpers/python.js';
 
 function ramp(channels: number, h: number, w: number): Planar {
   const data = new Float32Array(channels * h * w);
@@ -13,13 +13,10 @@ function ramp(channels: number, h: number, w: number): Planar {
   return { data, channels, height: h, width: w };
 }
 
+const TORCH = pythonReference(['torch']);
+/** stdout of a torch script; null (comparison skipped, reason printed once) without torch. */
 function torch(script: string): string | null {
-  try {
-    return execFileSync('/usr/bin/python3', ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-  } catch {
-    console.warn('skipped torch comparison: /usr/bin/python3 with torch not available');
-    return null;
-  }
+  return TORCH.ok ? TORCH.run(['-c', script]) : null;
 }
 
 describe('resampling kernels', () => {

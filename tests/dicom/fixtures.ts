@@ -3,7 +3,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeDicom, type SliceSpec } from '../../lib/dicom/index.js';
 
-export type Vec3 = [number, number, number];
+import type { Vec3 } from '../../lib/dicom/header.js';
+
+export type { Vec3 };
 
 /** Unit vector of `v`. */
 export const unit = (v: Vec3): Vec3 => { const n = Math.hypot(...v); return [v[0] / n, v[1] / n, v[2] / n]; };

@@ -1,17 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { formatBench, runEngineBench } from '../../bench/engine.js';
+import { pythonReference } from '../helpers/python.js';
 
 // Smoke test of `spinelab bench --quick`: every model runs on every backend and the PyTorch twins
 // run in the same call. No timing assertions (figures come from the bench itself).
-const hasTorch = (() => {
-  try {
-    execFileSync('/usr/bin/python3', ['-c', 'import torch'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+const TORCH = pythonReference(['torch']);
+const hasTorch = TORCH.ok;
 
 describe('engine bench --quick', () => {
   it('times every model on wasm, the MLP on cpu, and pairs each row with PyTorch', async () => {
@@ -23,7 +17,7 @@ describe('engine bench --quick', () => {
     ]);
     for (const x of r.rows) expect(x.ms).toBeGreaterThan(0);
     if (!hasTorch) {
-      console.warn('SKIPPED part: /usr/bin/python3 has no torch, PyTorch ratios not checked');
+      console.warn(`[spinelab tests] PyTorch ratios not checked: ${TORCH.skipReason}`);
       return;
     }
     for (const x of r.rows) {

@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/core/paths.js';
-import { runNotebooks, SYSTEM_PYTHON } from '../../lib/notebook/runner/run.js';
+import { runNotebooks } from '../../lib/notebook/runner/run.js';
 import { outputText, readNotebook, writeNotebook, type Notebook } from '../../lib/notebook/runner/nbformat.js';
 import { PLOTLY_MIME } from '../../lib/notebook/display.js';
+import { pythonReference } from '../helpers/python.js';
 
 /**
  * Real kernels: the Python-free runner on a notebook that fails inside lib, and the Jupyter
@@ -15,7 +16,7 @@ import { PLOTLY_MIME } from '../../lib/notebook/display.js';
 const root = projectRoot();
 // Inside the project so the kernel resolves @spinelab/lib from the notebook's folder.
 const work = join(root, 'output', 'test-notebook-runner');
-const HAS_NBCLIENT = existsSync(SYSTEM_PYTHON) && spawnSync(SYSTEM_PYTHON, ['-c', 'import nbclient'], { stdio: 'ignore' }).status === 0;
+const NBCLIENT = pythonReference(['nbclient', 'nbformat']);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function code(source: string, id: string) {
@@ -58,7 +59,7 @@ describe('Python-free runner', () => {
   });
 });
 
-describe.skipIf(!HAS_NBCLIENT)('Jupyter runner (nbclient)', () => {
+describe.skipIf(!NBCLIENT.ok)(`Jupyter runner (${NBCLIENT.ok ? 'nbclient' : NBCLIENT.skipReason})`, () => {
   it('runs the smoke notebook with every figure as plotly JSON + HTML + text', async () => {
     const res = await runNotebooks({ names: ['00_Smoke'], runner: 'jupyter', outDir: join(work, 'jupyter'), env: { SPINELAB_PRESET: 'tiny' } });
     expect(res.runs[0].failure?.stderr ?? '').toBe('');
@@ -74,8 +75,8 @@ describe.skipIf(!HAS_NBCLIENT)('Jupyter runner (nbclient)', () => {
     expect(outputs.filter((o) => o.name === 'stderr')).toEqual([]);
     expect(nb.cells.filter((c) => c.cell_type === 'code').every((c) => typeof c.execution_count === 'number')).toBe(true);
     // signed by run_notebooks.py, so classic Notebook trusts the plots
-    const check = spawnSync(SYSTEM_PYTHON, ['-c', 'import sys, nbformat\nfrom nbformat.sign import NotebookNotary\nprint(NotebookNotary().check_signature(nbformat.read(sys.argv[1], as_version=4)))', res.runs[0].out], { encoding: 'utf8' });
-    expect(check.stdout.trim()).toBe('True');
+    const check = NBCLIENT.run(['-c', 'import sys, nbformat\nfrom nbformat.sign import NotebookNotary\nprint(NotebookNotary().check_signature(nbformat.read(sys.argv[1], as_version=4)))', res.runs[0].out]);
+    expect(check.trim()).toBe('True');
     expect(readFileSync(res.runs[0].out, 'utf8').length).toBeLessThan(4e6);
   });
 });
