@@ -1,4 +1,4 @@
-// Stage 2: the 2.5-D crop classifiers (reference-pipeline.md §5): dataset, augmentations, models,
+// Stage 2: the 2.5-D crop classifiers (docs/porting.md §5): dataset, augmentations, models,
 // training through the shared loop, OOF logits, and prediction for inference.
 export * from './frames.js';
 export * from './image.js';

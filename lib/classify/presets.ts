@@ -1,5 +1,5 @@
 /**
- * Configurations of the crop classifiers (reference-pipeline.md §5.1) as named presets.
+ * Configurations of the crop classifiers (docs/porting.md §5.1) as named presets.
  *
  * - `reference`: the original four models — `crop`, `crop_2` (all targets, 13 frames, 3 LSTM heads)
  *   and `scs_crop_coords`, `scs_crop_coords_2` (SCS only, 5 / 3 frames) — at 224 px, 10 / 5 epochs,

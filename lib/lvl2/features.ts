@@ -7,7 +7,7 @@ import {
 
 /**
  * Level-2 features per study from level-1 logits (reference `FeatureDataset` + `SimpleModel`
- * front, reference-pipeline.md §6.1–6.3). For every level-1 model, level, condition (side) and
+ * front, docs/porting.md §6.1–6.3). For every level-1 model, level, condition (side) and
  * sagittal series type: the mean logits over the study's series of that type, zeros where the
  * study has none. All-target models are averaged (the reference averages `crop` and `crop_2` at the
  * logit level); single-group models (the SCS crop models) are appended to their group's rows.

@@ -2,7 +2,7 @@ import { pickPreset, type PresetName } from '../core/presets.js';
 import type { TrainConfig } from '../train/types.js';
 
 /**
- * Level-2 presets. `reference` is the Training_Lvl2 Config (reference-pipeline.md §6.5); the
+ * Level-2 presets. `reference` is the Training_Lvl2 Config (docs/porting.md §6.5); the
  * others are sized for the synthetic sets on 2 CPU cores, where a few hundred studies (not 1,975)
  * give a handful of steps per epoch at batch 128, so they use smaller batches, more epochs and a
  * larger learning rate. The MLP itself is cheap on CPU even at 4096 hidden units.

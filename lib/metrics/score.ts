@@ -2,7 +2,7 @@ import { UsageError } from '../core/errors.js';
 import { CLASS_WEIGHTS, GROUPS, N_CLASSES, N_TARGETS, TARGETS, type Group } from '../data/vocabulary.js';
 
 /**
- * The competition score exactly as the host computed it (reference-pipeline.md §7.2): per group a
+ * The competition score exactly as the host computed it (docs/porting.md §7.2): per group a
  * sample-weighted `sklearn.metrics.log_loss` (sklearn ≥ 1.2: clip each prediction to
  * [ε, 1 − ε] with ε = float64 machine epsilon, then renormalise the row), plus the any-severe-spinal
  * binary log loss per study, averaged with equal weights.

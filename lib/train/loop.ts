@@ -13,7 +13,7 @@ import type { CurvePoint, FoldResult, Row, TrainConfig, TrainEvent, TrainManifes
 
 /**
  * The shared training loop (reference `training/main.py::k_fold` + `training/train.py::fit`,
- * reference-pipeline.md §5.8–5.9): k folds (+ optional full fit), each seeded with seed + fold, a
+ * docs/porting.md §5.8–5.9): k folds (+ optional full fit), each seeded with seed + fold, a
  * custom step (tf.variableGrads → global-norm clipping → optimizer), evaluation every N steps and at
  * the end, the final evaluation's predictions kept (no best-epoch pick, no early stopping).
  * Resumable per fold. Porting note: no fp16/GradScaler (tfjs trains in float32), so every step

@@ -4,7 +4,7 @@ import type { OnProgress } from '../core/progress.js';
 
 /**
  * The API of the ONE shared training loop (reference `training/train.py::fit` + `main.py::k_fold`,
- * reference-pipeline.md §5.8–5.9). Every model of the project (coords, crop classifiers, level 2)
+ * docs/porting.md §5.8–5.9). Every model of the project (coords, crop classifiers, level 2)
  * trains through `trainKFold(task, config, options)` in lib/train/loop.ts.
  *
  * A model plugs in by describing a {@link TrainTask}: its rows (with folds), how to build a batch of
@@ -16,7 +16,7 @@ export type RowValue = string | number;
 /** One sample's row, e.g. `{study_id, series_id, series_description, level}`. */
 export type Row = Record<string, RowValue>;
 
-/** What the saved predictions are. Level 2 reads only `logits` (reference-pipeline.md §11 item 9). */
+/** What the saved predictions are. Level 2 reads only `logits` (docs/porting.md §11 item 9). */
 export type PredictionKind = 'logits' | 'probabilities' | 'values';
 
 /** A batch of tensors. The loop disposes every tensor in it after use. */
