@@ -131,6 +131,21 @@ function cpuModel(
   };
 }
 
+/** What differs between the two models of the bench and demo presets. */
+interface CpuModelSize { nFrames: number; imageSize: number; epochs: number; evalEvery: number }
+
+/** A CPU preset: the all-target `crop` model (side heads, delta 2) and the SCS `scs` model, batch 32, lr 3e-3. */
+function cpuPreset(name: PresetName, crop: CpuModelSize, scs: CpuModelSize): ClassifyPreset {
+  const train = (m: CpuModelSize) => cpuTrainConfig({ epochs: m.epochs, lr: 3e-3, batchSize: 32, evalEvery: m.evalEvery });
+  return {
+    name,
+    models: [
+      cpuModel({ name: 'crop', target: 'all', nFrames: crop.nFrames, head: { kind: 'lstm_side', delta: 2 }, imageSize: crop.imageSize, train: train(crop) }),
+      cpuModel({ name: 'scs', target: 'scs', nFrames: scs.nFrames, head: { kind: 'lstm' }, imageSize: scs.imageSize, train: train(scs) }),
+    ],
+  };
+}
+
 export const CLASSIFY_PRESETS: Record<PresetName, ClassifyPreset> = {
   reference: {
     name: 'reference',
@@ -148,36 +163,12 @@ export const CLASSIFY_PRESETS: Record<PresetName, ClassifyPreset> = {
    * Epochs matter more than resolution here (bench fold 0, all-target model, validation weighted
    * loss): 10 epochs at 48 px 0.816, at 64 px 0.838; 20 epochs at 48 px 0.748.
    */
-  bench: {
-    name: 'bench',
-    models: [
-      cpuModel({
-        name: 'crop', target: 'all', nFrames: 13, head: { kind: 'lstm_side', delta: 2 }, imageSize: 48,
-        train: cpuTrainConfig({ epochs: 20, lr: 3e-3, batchSize: 32, evalEvery: 188 }),
-      }),
-      cpuModel({
-        name: 'scs', target: 'scs', nFrames: 5, head: { kind: 'lstm' }, imageSize: 64,
-        train: cpuTrainConfig({ epochs: 16, lr: 3e-3, batchSize: 32, evalEvery: 92 }),
-      }),
-    ],
-  },
+  bench: cpuPreset('bench', { nFrames: 13, imageSize: 48, epochs: 20, evalEvery: 188 }, { nFrames: 5, imageSize: 64, epochs: 16, evalEvery: 92 }),
   /**
    * Main job on 2 CPU cores (80 studies, 13–17 slices). 11 frames still cover both foramina; smaller
    * images and fewer epochs keep both models near 2–3 minutes of single-threaded WASM.
    */
-  demo: {
-    name: 'demo',
-    models: [
-      cpuModel({
-        name: 'crop', target: 'all', nFrames: 11, head: { kind: 'lstm_side', delta: 2 }, imageSize: 40,
-        train: cpuTrainConfig({ epochs: 6, lr: 3e-3, batchSize: 32, evalEvery: 36 }),
-      }),
-      cpuModel({
-        name: 'scs', target: 'scs', nFrames: 3, head: { kind: 'lstm' }, imageSize: 48,
-        train: cpuTrainConfig({ epochs: 8, lr: 3e-3, batchSize: 32, evalEvery: 24 }),
-      }),
-    ],
-  },
+  demo: cpuPreset('demo', { nFrames: 11, imageSize: 40, epochs: 6, evalEvery: 36 }, { nFrames: 3, imageSize: 48, epochs: 8, evalEvery: 24 }),
   /** CI: seconds; the 4 folds every stage shares (folds.csv). */
   tiny: {
     name: 'tiny',
