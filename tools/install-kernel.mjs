@@ -19,7 +19,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export function kernelSpec(name = 'tslab') {
   // tsx's full loader registers both its require() and its ESM import() hooks, so lib/*.ts loads
   // however it is reached (notebook imports become require(); lib uses lazy import()).
-  // lib/notebook/runner/kernel-client.ts kernelArgv() builds the same argv (a test checks).
+  // lib/pipeline/runner/kernel-client.ts kernelArgv() builds the same argv (a test checks).
   const tsx = join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs');
   const tslab = join(root, 'node_modules', 'tslab', 'bin', 'tslab');
   for (const f of [tsx, tslab]) if (!existsSync(f)) throw new Error(`${f} is missing: run npm ci first`);

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readNpy, writeNpy, type NdArray, type NpyArray } from '../../lib/core/npy.js';
-import { SYSTEM_PYTHON } from '../../lib/notebook/runner/run.js';
+import { SYSTEM_PYTHON } from '../../lib/pipeline/runner/run.js';
 
 /**
  * Debian's Python (`/usr/bin/python3`, with numpy, torch, cv2, pydicom, nbclient) as the independent

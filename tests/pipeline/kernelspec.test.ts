@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/core/paths.js';
-import { writeKernelSpec } from '../../lib/notebook/runner/kernelspec.js';
+import { writeKernelSpec } from '../../lib/pipeline/runner/kernelspec.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spinelab-kernelspec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

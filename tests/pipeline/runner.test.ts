@@ -3,8 +3,8 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/core/paths.js';
-import { runNotebooks } from '../../lib/notebook/runner/run.js';
-import { outputText, readNotebook, writeNotebook, type Notebook } from '../../lib/notebook/runner/nbformat.js';
+import { runNotebooks } from '../../lib/pipeline/runner/run.js';
+import { outputText, readNotebook, writeNotebook, type Notebook } from '../../lib/pipeline/runner/nbformat.js';
 import { PLOTLY_MIME } from '../../lib/notebook/display.js';
 import { pythonReference } from '../helpers/python.js';
 

@@ -2,10 +2,10 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { outputDir } from '../../lib/core/paths.js';
-import { checkHtmlInBrowser, hasChromium, pageProblems, CHROMIUM } from '../../lib/notebook/browser.js';
-import { buildReport, hasNbconvert } from '../../lib/notebook/report.js';
-import { runNotebooks } from '../../lib/notebook/runner/run.js';
-import { outputText, readNotebook, type Notebook } from '../../lib/notebook/runner/nbformat.js';
+import { checkHtmlInBrowser, hasChromium, pageProblems, CHROMIUM } from '../../lib/pipeline/browser.js';
+import { buildReport, hasNbconvert } from '../../lib/pipeline/report.js';
+import { runNotebooks } from '../../lib/pipeline/runner/run.js';
+import { outputText, readNotebook, type Notebook } from '../../lib/pipeline/runner/nbformat.js';
 
 /**
  * The smoke notebook executed by the Python-free runner, exported to HTML (nbconvert and the

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import { ArtefactError } from '../core/errors.js';
-import { escapeHtml } from './html.js';
+import { escapeHtml } from '../notebook/html.js';
 import { SYSTEM_PYTHON } from './runner/run.js';
 import { cellSource, outputText, readNotebook, writeNotebook, type Cell, type Notebook, type Output } from './runner/nbformat.js';
 

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildReport, markdown, mergeNotebooks, renderHtml, stripSystemScripts } from '../../lib/notebook/report.js';
-import { clearOutputs, foldCarriageReturns, writeNotebook, type Notebook } from '../../lib/notebook/runner/nbformat.js';
-import { resolveNotebooks } from '../../lib/notebook/runner/run.js';
+import { buildReport, markdown, mergeNotebooks, renderHtml, stripSystemScripts } from '../../lib/pipeline/report.js';
+import { clearOutputs, foldCarriageReturns, writeNotebook, type Notebook } from '../../lib/pipeline/runner/nbformat.js';
+import { resolveNotebooks } from '../../lib/pipeline/runner/run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'spinelab-report-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
