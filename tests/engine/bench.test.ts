@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBench, runEngineBench } from '../../bench/engine.js';
+import { formatBench, runEngineBench } from '../../lib/bench/index.js';
 import { pythonReference } from '../helpers/python.js';
 
 // Smoke test of `spinelab bench --quick`: every model runs on every backend and the PyTorch twins

@@ -18,7 +18,6 @@ const LIB = join(ROOT, 'lib');
 const PENDING: Record<string, string> = {
   // The image types move to lib/image (issue 16 items 1–2, on another branch).
   'viz/keypoints.ts -> coords/image.ts': 'Gray moves to lib/image',
-  'cli/commands/bench.ts -> ../bench/engine.ts': 'the bench library moves to lib/bench',
 };
 
 export function readLayers(readme = readFileSync(join(ROOT, 'README.md'), 'utf8')): string[] {

@@ -1,6 +1,6 @@
 import { defineCommand, numberOption } from '../command.js';
 import { UsageError } from '../../core/errors.js';
-import { BENCH_MODELS, formatBench, runEngineBench, type BenchBackend, type BenchModel } from '../../../bench/engine.js';
+import { BENCH_MODELS, formatBench, runEngineBench, type BenchBackend, type BenchModel } from '../../bench/index.js';
 
 const BACKENDS: BenchBackend[] = ['wasm', 'wasm-minimal', 'cpu'];
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { fastBatchNorm, foldTime, unfoldTime } from '../lib/engine/index.js';
+import { fastBatchNorm, foldTime, unfoldTime } from '../engine/index.js';
 
 // The benchmark architectures, layer for layer the same as bench/torch_models.py (NHWC here, NCHW
 // there). They stand for the pipeline's model families; the stages build their own models.

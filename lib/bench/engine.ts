@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import type { OnProgress } from '../lib/core/progress.js';
-import { initBackend } from '../lib/engine/index.js';
-import { setWasmKernelSet } from '../lib/engine/wasm/index.js';
+import type { OnProgress } from '../core/progress.js';
+import { initBackend } from '../engine/index.js';
+import { setWasmKernelSet } from '../engine/wasm/index.js';
 import { FULL, MLP_GROUPS, QUICK, type BenchSizes, coordsModel, cropModel, mlpModel, weightedCe } from './engine-models.js';
 import { KernelProfiler, type KernelTime } from './kernel-profiler.js';
 
@@ -134,7 +134,7 @@ async function benchBackend(backend: BenchBackend, models: BenchModel[], z: Benc
 interface TorchOut { threads: number; torch: string; rows: Array<{ model: BenchModel; phase: 'train' | 'infer'; ms: number; cpu_ms: number }> }
 
 async function runTorch(python: string, threads: number, quick: boolean, warmup: number, steps: number): Promise<TorchOut> {
-  const script = join(dirname(fileURLToPath(import.meta.url)), 'torch_models.py');
+  const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'torch_models.py');
   const args = [script, '--threads', String(threads), '--warmup', String(warmup), '--steps', String(steps)];
   if (quick) args.push('--quick');
   const { stdout } = await promisify(execFile)(python, args, { maxBuffer: 1 << 20 });
