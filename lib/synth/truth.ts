@@ -65,14 +65,18 @@ function truthDir(dataset: string): string | null {
   return existsSync(join(dataset, 'studies')) ? dataset : null;
 }
 
-/** One study's truth file, checked for the fields evaluation code reads. */
+/**
+ * One study's truth file, checked: the id and the latent severities (what the Bayes floor reads)
+ * always, the other per-target lists and the series where present (the tests write partial files).
+ */
 function parseTruthStudy(file: string): TruthStudy {
   const s = JSON.parse(readFileSync(file, 'utf8')) as TruthStudy;
   if (!Number.isSafeInteger(s.studyId)) throw new ArtefactError(`studyId must be an integer, got ${JSON.stringify(s.studyId)}`, { file });
   for (const k of ['latent', 'trueClass', 'observed', 'sigma'] as const) {
+    if (k !== 'latent' && s[k] === undefined) continue;
     if (!Array.isArray(s[k]) || s[k].length !== N_TARGETS) throw new ArtefactError(`${k} must hold ${N_TARGETS} values (one per target)`, { file, studyId: s.studyId });
   }
-  if (!Array.isArray(s.series)) throw new ArtefactError('series must be a list', { file, studyId: s.studyId });
+  if (s.series !== undefined && !Array.isArray(s.series)) throw new ArtefactError('series must be a list', { file, studyId: s.studyId });
   return s;
 }
 
