@@ -48,7 +48,7 @@ function axisWeights(nIn: number, nOut: number, interpolation: Interpolation): A
 }
 
 /**
- * Resize every channel to `size` (separable: rows, then columns). Returns a float image; pass a
+ * Resize every channel to `size` (bilinear: four reads per output pixel; area: rows, then columns). Returns a float image; pass a
  * Float64Array as `out` where 32-bit integer input must keep its precision.
  */
 export function resize<O extends Float32Array | Float64Array = Float32Array>(
@@ -62,29 +62,44 @@ export function resize<O extends Float32Array | Float64Array = Float32Array>(
   if (dst.length !== C * h * w) throw new RangeError(`resize: output holds ${dst.length} values, need ${C * h * w}`);
   const cols = axisWeights(W, w, interpolation);
   const rows = axisWeights(H, h, interpolation);
-  const tmp = new Float64Array(H * w);
   const src = img.data;
+  const { taps: tx, idx: ix, w: wx } = cols;
+  const { taps: ty, idx: iy, w: wy } = rows;
+  if (tx === 2 && ty === 2) {
+    // Bilinear both ways: four reads per output pixel, no intermediate image.
+    for (let c = 0; c < C; c++) {
+      const base = c * H * W;
+      const o = c * h * w;
+      for (let y = 0; y < h; y++) {
+        const a = base + iy[2 * y] * W, b = base + iy[2 * y + 1] * W, wa = wy[2 * y], wb = wy[2 * y + 1];
+        const d = o + y * w;
+        for (let x = 0, k = 0; x < w; x++, k += 2) {
+          const x0 = ix[k], x1 = ix[k + 1], w0 = wx[k], w1 = wx[k + 1];
+          dst[d + x] = wa * (w0 * src[a + x0] + w1 * src[a + x1]) + wb * (w0 * src[b + x0] + w1 * src[b + x1]);
+        }
+      }
+    }
+    return { data: dst, channels: C, height: h, width: w };
+  }
+  const tmp = new Float64Array(H * w);
   for (let c = 0; c < C; c++) {
     const base = c * H * W;
     for (let y = 0; y < H; y++) {
       const row = base + y * W;
       for (let x = 0; x < w; x++) {
         let acc = 0;
-        for (let k = x * cols.taps, end = k + cols.taps; k < end; k++) acc += cols.w[k] * src[row + cols.idx[k]];
+        for (let k = x * tx, end = k + tx; k < end; k++) acc += wx[k] * src[row + ix[k]];
         tmp[y * w + x] = acc;
       }
     }
     const o = c * h * w;
-    const acc = new Float64Array(w);
     for (let y = 0; y < h; y++) {
-      acc.fill(0);
-      for (let k = y * rows.taps, end = k + rows.taps; k < end; k++) {
-        const wk = rows.w[k];
-        if (wk === 0) continue;
-        const from = rows.idx[k] * w;
-        for (let x = 0; x < w; x++) acc[x] += wk * tmp[from + x];
+      const d = o + y * w;
+      for (let x = 0; x < w; x++) {
+        let acc = 0;
+        for (let k = y * ty, end = k + ty; k < end; k++) acc += wy[k] * tmp[iy[k] * w + x];
+        dst[d + x] = acc;
       }
-      dst.set(acc, o + y * w);
     }
   }
   return { data: dst, channels: C, height: h, width: w };
