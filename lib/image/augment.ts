@@ -76,8 +76,10 @@ export function randomColour(img: Image, rng: Rng, s: AugmentSettings['colour'])
  * MotionBlur of `img`, a resize of a `native`-size image: a centred line over `ksize` native pixels at
  * `angle` degrees (counter-clockwise on screen), reaching the kernel's border (cv2.line from corner
  * to corner at 45°), drawn at the image's scale.
- * Porting note: albumentations draws a random line anywhere in the kernel (allow_shifted = True),
- * which also shifts the image by up to (ksize − 1)/2 pixels off its keypoints; ours is centred.
+ * Porting note: albumentations 1.3.1 draws a line between two random pixels of the kernel
+ * (allow_shifted = True): of random length, and off-centre, which shifts the image by up to
+ * (ksize − 1)/2 pixels away from its keypoints. Ours is centred and spans the kernel, as the
+ * copies in both stages did before; its direction is drawn uniformly instead.
  */
 export function motionBlur(img: Image, ksize: number, angle: number, native: Size = img): Image {
   const t = (angle * Math.PI) / 180;

@@ -7,12 +7,6 @@ import type { Size } from './types.js';
 /** A 2×3 matrix [a, b, c, d, e, f]: (x, y) → (a·x + b·y + c, d·x + e·y + f), as cv2's M. */
 export type Affine = [number, number, number, number, number, number];
 
-export const IDENTITY: Affine = [1, 0, 0, 0, 1, 0];
-
-export function applyAffine(m: Affine, x: number, y: number): [number, number] {
-  return [m[0] * x + m[1] * y + m[2], m[3] * x + m[4] * y + m[5]];
-}
-
 export function invertAffine(m: Affine): Affine {
   const [a, b, c, d, e, f] = m;
   const det = a * e - b * d;

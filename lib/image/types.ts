@@ -24,11 +24,6 @@ export interface Image<T extends ArrayLike<number> = Float32Array> extends Size 
   channels: number;
 }
 
-/** A float image of zeros. */
-export function zeros(size: Size, channels = 1): Image {
-  return { data: new Float32Array(channels * size.height * size.width), channels, height: size.height, width: size.width };
-}
-
 /** Throws unless `data` holds exactly channels × height × width values. */
 export function checkImage(img: Image<ArrayLike<number>>, what = 'image'): void {
   const { channels, height, width } = img;
