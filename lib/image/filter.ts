@@ -143,7 +143,7 @@ export function gaussianBlur(img: Image, ksize: number, sigma = 0, border: Borde
  * about the centre, drawn along its dominant axis one pixel per column (or row) and shared linearly
  * between the two pixels across it; the end pixels get the fraction of them the segment covers.
  * (halfX, halfY) = (k/2, 0) is cv2.line over a k-pixel row, (k/2, ±k/2) its diagonals; fractional
- * half-lengths give the same blur for a resized image (see `scaledBlur`). Centred, so it never
+ * half-lengths give the same blur for a resized image (see `motionBlur`). Centred, so it never
  * moves the image. Returns ksize² values, ksize = 2·ceil(max(|halfX|, |halfY|) − ½) + 1.
  */
 export function motionKernel(halfX: number, halfY: number): Float32Array {
@@ -161,13 +161,12 @@ export function motionKernel(halfX: number, halfY: number): Float32Array {
     const i0 = Math.floor(across);
     const f = across - i0;
     for (const [i, wi] of [[i0, w * (1 - f)], [i0 + 1, w * f]] as const) {
-      if (wi === 0 || Math.abs(i) > r) continue;
+      if (wi === 0) continue;
       const [x, y] = alongX ? [j, i] : [i, j];
       k[(y + r) * n + x + r] += wi;
       sum += wi;
     }
   }
-  if (sum === 0) k[r * n + r] = sum = 1;
   for (let i = 0; i < k.length; i++) k[i] /= sum;
   return k;
 }
