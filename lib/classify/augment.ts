@@ -5,21 +5,25 @@
 import type { Rng } from '../core/rng.js';
 import {
   drawElastic, drawShiftScaleRotate, randomBlur, randomColour, shiftScaleRotateMatrix, warpResize,
-  REFERENCE_BLUR_KSIZE, REFERENCE_COLOUR, type AugmentSettings, type Image, type Warp,
+  type AugmentSettings, type Image, type Warp,
 } from '../image/index.js';
 
 /** The crop models' augmentation settings (lib/image's albumentations parameters). */
 export type AugmentConfig = AugmentSettings;
 
+/** The reference's colour and blur parameters, the same at every strength (blur_limit: albumentations' default 7). */
+const COLOUR = { gamma: [0.5, 1.5] as [number, number], brightness: 0.1, contrast: 0.2 };
+const BLUR_KSIZE = 7;
+
 /** The reference's strengths used by the crop models (§5.3): 5 for all-target, 3 for SCS models. */
 export const AUG_STRENGTHS: Record<3 | 5, AugmentConfig> = {
   5: {
-    ssr: { p: 0.75, scale: 0.2, shift: 0.1, rotate: 45 }, colour: { p: 0.25, ...REFERENCE_COLOUR },
-    blur: { p: 0.25, maxKsize: REFERENCE_BLUR_KSIZE }, elastic: { p: 0.5, alpha: 1, sigma: 5, alphaAffine: 10 },
+    ssr: { p: 0.75, scale: 0.2, shift: 0.1, rotate: 45 }, colour: { p: 0.25, ...COLOUR },
+    blur: { p: 0.25, maxKsize: BLUR_KSIZE }, elastic: { p: 0.5, alpha: 1, sigma: 5, alphaAffine: 10 },
   },
   3: {
-    ssr: { p: 0.75, scale: 0.2, shift: 0, rotate: 30 }, colour: { p: 0.5, ...REFERENCE_COLOUR },
-    blur: { p: 0.25, maxKsize: REFERENCE_BLUR_KSIZE }, elastic: { p: 0.25, alpha: 1, sigma: 5, alphaAffine: 10 },
+    ssr: { p: 0.75, scale: 0.2, shift: 0, rotate: 30 }, colour: { p: 0.5, ...COLOUR },
+    blur: { p: 0.25, maxKsize: BLUR_KSIZE }, elastic: { p: 0.25, alpha: 1, sigma: 5, alphaAffine: 10 },
   },
 };
 

@@ -15,8 +15,8 @@
 import type { CropSetName } from '../crops/cut.js';
 import { cpuTrainConfig } from '../train/presets.js';
 import type { TrainConfig } from '../train/types.js';
-import { REFERENCE_BLUR_KSIZE, REFERENCE_COLOUR } from '../image/index.js';
-import { AUG_STRENGTHS, type AugmentConfig } from './augment.js';
+import type { AugmentConfig } from './augment.js';
+import { AUG_STRENGTHS } from './augment.js';
 
 /** Which crop set a split reads: `predicted` (OOF/inference coordinates) or `fixed` (GT-corrected). */
 export type CropSet = CropSetName;
@@ -116,7 +116,7 @@ const referenceScs = (name: string, nFrames: number, features: number): Classify
  */
 const CPU_ENCODER: EncoderConfig = { widths: [16, 32, 64, 96], residual: false };
 const CPU_AUGMENT: AugmentConfig = {
-  ssr: { p: 0.75, scale: 0.15, shift: 0.05, rotate: 15 }, colour: { p: 0.5, ...REFERENCE_COLOUR }, blur: { p: 0.2, maxKsize: REFERENCE_BLUR_KSIZE },
+  ssr: { p: 0.75, scale: 0.15, shift: 0.05, rotate: 15 }, colour: { ...AUG_STRENGTHS[5].colour, p: 0.5 }, blur: { ...AUG_STRENGTHS[5].blur, p: 0.2 },
 };
 const CPU_MIXUP = { p: 0, alpha: 0.4 };
 

@@ -16,18 +16,18 @@
 import type { Rng } from '../core/rng.js';
 import {
   composeAffine, drawShiftScaleRotate, invertAffine, randomBlur, randomColour, resizeMap, shiftScaleRotateMatrix, warpAffine,
-  REFERENCE_BLUR_KSIZE, REFERENCE_COLOUR, type Affine, type AugmentSettings, type Image, type Size,
+  type Affine, type AugmentSettings, type Image, type Size,
 } from '../image/index.js';
 import { N_POINTS, type Keypoints } from './types.js';
 
 /** The coordinates model's augmentation settings (no elastic transform: keypoints cannot follow it). */
 export type AugmentConfig = Omit<AugmentSettings, 'elastic'>;
 
-/** The reference's settings (albumentations defaults where it set none). */
+/** The reference's settings (albumentations defaults where it set none, e.g. blur_limit 7). */
 export const REFERENCE_AUGMENT: AugmentConfig = {
   ssr: { p: 0.75, shift: 0.2, scale: 0.2, rotate: 10 },
-  colour: { p: 0.25, ...REFERENCE_COLOUR },
-  blur: { p: 0.25, maxKsize: REFERENCE_BLUR_KSIZE },
+  colour: { p: 0.25, gamma: [0.5, 1.5], brightness: 0.1, contrast: 0.2 },
+  blur: { p: 0.25, maxKsize: 7 },
 };
 
 /**

@@ -29,10 +29,6 @@ export interface AugmentSettings {
   elastic?: { p: number; alpha: number; sigma: number; alphaAffine: number };
 }
 
-/** albumentations' defaults for the colour and blur OneOfs of the reference (§4.3, §5.3). */
-export const REFERENCE_COLOUR = { gamma: [0.5, 1.5] as [number, number], brightness: 0.1, contrast: 0.2 };
-export const REFERENCE_BLUR_KSIZE = 7;
-
 /** ShiftScaleRotate's draw (angle, scale, dx, dy in that order), or null when it does not fire. */
 export function drawShiftScaleRotate(rng: Rng, s: AugmentSettings['ssr']): ShiftScaleRotate | null {
   if (rng.random() >= s.p) return null;
