@@ -11,7 +11,8 @@
  * rotate is built at the native size and carried to the model size through the resize map (exact
  * for non-square images too), and the blur kernels are scaled by model size / native size, i.e.
  * the same blur in native pixels. Until issue 16 the blur used native-size kernels on the 48–128 px
- * input, 2–5× (synthetic data) to 4–10× (Kaggle data) stronger than the reference's.
+ * input: native size / model size times too strong (2–4× on the synthetic sets, 3–8× on Kaggle-sized
+ * images).
  */
 import type { Rng } from '../core/rng.js';
 import {
