@@ -11,9 +11,9 @@ import type { Rng } from '../core/rng.js';
 import { LEVELS, targetIndex, type SagittalDescription } from '../data/vocabulary.js';
 import { cropFileName, readCropsCsv } from '../crops/cut.js';
 import type { Batch, BatchMode, Row, TrainDataset } from '../train/types.js';
+import { toInterleaved, warpResize, type Image } from '../image/index.js';
 import { augmentSample, flipChannels, flipTargets, mixupBatch } from './augment.js';
 import { frameIndices, gatherChannels, jitterLimit, scaleStackTo8Bit, type Stack8 } from './frames.js';
-import { warpResize, type Planar } from './image.js';
 import type { ClassifyModelConfig, ClassifyTarget, CropSet } from './presets.js';
 
 /** One (sagittal series, level) sample. */
@@ -93,7 +93,7 @@ export class CropStore {
 
 /** What a sample is made of before batching: the planar image (3·n × S × S) and its targets. */
 export interface Sample {
-  image: Planar;
+  image: Image;
   /** One-hot rows (5 × 3, or 1 × 3 for SCS); all-zero row = missing label. */
   target: Float32Array;
   /** The slice index of each channel (3·n), after jitter and edge handling (before flip). */
@@ -119,8 +119,8 @@ export function makeSample(store: CropStore, row: CropRow, cfg: SampleConfig, mo
   const stack = store.get(train ? cfg.trainCrops : 'predicted', row);
   const lim = jitterLimit(cfg.nFrames);
   const slices = frameIndices(stack.slices, cfg.nFrames, train ? rng.int(-lim, lim) : 0);
-  const planar: Planar = { data: gatherChannels(stack, slices), channels: slices.length, height: stack.height, width: stack.width };
-  let image = train && cfg.augment ? augmentSample(planar, cfg.imageSize, cfg.augment, rng) : warpResize(planar, cfg.imageSize, cfg.imageSize);
+  const planar: Image = { data: gatherChannels(stack, slices), channels: slices.length, height: stack.height, width: stack.width };
+  let image = train && cfg.augment ? augmentSample(planar, cfg.imageSize, cfg.augment, rng) : warpResize(planar, { height: cfg.imageSize, width: cfg.imageSize });
   let labels = cfg.target === 'all' ? row.labels : row.labels.subarray(0, 1);
   const flipped = train && cfg.flip && rng.random() < 0.5;
   if (flipped) {
@@ -131,17 +131,9 @@ export function makeSample(store: CropStore, row: CropRow, cfg: SampleConfig, mo
 }
 
 /** Copy a planar sample (3·n × S × S) into NHWC frames (n × S × S × 3) at `offset` of `out`. */
-export function planarToFrames(image: Planar, out: Float32Array, offset: number): void {
-  const { channels, height, width } = image;
-  const plane = height * width;
-  const n = channels / 3;
-  for (let f = 0; f < n; f++) {
-    const base = offset + f * plane * 3;
-    for (let c = 0; c < 3; c++) {
-      const src = image.data.subarray((3 * f + c) * plane, (3 * f + c + 1) * plane);
-      for (let i = 0; i < plane; i++) out[base + 3 * i + c] = src[i];
-    }
-  }
+export function planarToFrames(image: Image, out: Float32Array, offset: number): void {
+  const frameSize = image.height * image.width * 3;
+  for (let f = 0; f < image.channels / 3; f++) toInterleaved(image, out, offset + f * frameSize, 3 * f, 3);
 }
 
 /**

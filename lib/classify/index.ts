@@ -1,7 +1,6 @@
 // Stage 2: the 2.5-D crop classifiers (docs/porting.md §5): dataset, augmentations, models,
 // training through the shared loop, OOF logits, and prediction for inference.
 export * from './frames.js';
-export * from './image.js';
 export * from './augment.js';
 export * from './presets.js';
 export * from './layers.js';

@@ -114,7 +114,7 @@ const referenceScs = (name: string, nFrames: number, features: number): Classify
  */
 const CPU_ENCODER: EncoderConfig = { widths: [16, 32, 64, 96], residual: false };
 const CPU_AUGMENT: AugmentConfig = {
-  ssr: { p: 0.75, scale: 0.15, shift: 0.05, rotate: 15 }, colourP: 0.5, blurP: 0.2, elastic: { p: 0, alpha: 1, sigma: 5, alphaAffine: 10 },
+  ssr: { p: 0.75, scale: 0.15, shift: 0.05, rotate: 15 }, colour: { ...AUG_STRENGTHS[5].colour, p: 0.5 }, blur: { ...AUG_STRENGTHS[5].blur, p: 0.2 },
 };
 const CPU_MIXUP = { p: 0, alpha: 0.4 };
 const TINY_ENCODER: EncoderConfig = { widths: [8, 16, 32], residual: false };

@@ -2,20 +2,24 @@
  * The coordinates dataset as the shared training loop sees it (reference §4.2 `CoordsDataset`):
  * one row per image, the image resized to the model size once, augmented per batch in training.
  * Porting note: the reference augments the full-size image and then resizes to 384; we resize first
- * and augment at the model size (the same geometric transform, ~10× less pixel work on CPU).
+ * and augment at the model size (the same transform, see augment.ts; ~10× less pixel work on CPU).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
 import type { Batch, BatchMode, Row, TrainDataset } from '../train/types.js';
+import { resize, type Image } from '../image/index.js';
 import { augment, type AugmentConfig } from './augment.js';
-import { resize, type Gray } from './image.js';
 import { N_POINTS, type CoordsSample, type Keypoints } from './types.js';
 
 export const COORDS_ROW_COLUMNS = ['study_id', 'series_id', 'series_description', 'source'] as const;
 
-/** An 8-bit image resized to size × size, as floats in [0, 1]. */
-export function modelInput(image: Gray<Uint8Array>, size: number): Gray {
-  const r = resize(image, size, size);
+/**
+ * An 8-bit image resized to size × size, as floats in [0, 1].
+ * Porting note: the reference resizes with INTER_LINEAR (to 384 px, a mild shrink); our small
+ * models shrink 2–5×, where bilinear sampling aliases, so we average (INTER_AREA).
+ */
+export function modelInput(image: Image<Uint8Array>, size: number): Image {
+  const r = resize(image, { height: size, width: size }, 'area');
   for (let i = 0; i < r.data.length; i++) r.data[i] /= 255;
   return r;
 }
@@ -30,7 +34,7 @@ export class CoordsDataset implements TrainDataset {
   readonly rowColumns = COORDS_ROW_COLUMNS;
   readonly folds: Int32Array;
   /** Model-size inputs, row-aligned. */
-  readonly inputs: Gray[];
+  readonly inputs: Image[];
 
   /**
    * @param samples the images with their targets
@@ -52,7 +56,7 @@ export class CoordsDataset implements TrainDataset {
     indices.forEach((i, b) => {
       let img = this.inputs[i];
       let kps = this.samples[i].target;
-      if (mode === 'train' && this.aug) ({ img, kps } = augment(img, kps, rng, this.aug));
+      if (mode === 'train' && this.aug) ({ img, kps } = augment(img, kps, this.samples[i].image, rng, this.aug));
       x.set(img.data, b * s * s);
       y.push(...lossTarget(kps));
     });

@@ -13,7 +13,7 @@ import { parseId } from '../data/tables.js';
 import { foldDirName } from '../train/artefacts.js';
 import { modelInput } from './dataset.js';
 import './layers.js'; // registers SoftArgmax2D so saved coords models load back
-import type { Gray } from './image.js';
+import type { Image } from '../image/index.js';
 import type { CoordsConfig } from './presets.js';
 import { seriesError } from './metrics.js';
 import { N_POINTS, type Keypoints } from './types.js';
@@ -39,7 +39,7 @@ export async function loadCoordsModel(modelDir: string, fold: number | 'fullfit'
  * Relative disc centres (n × 10, LEVELS order) of 8-bit images, averaged over `models` (a fold
  * ensemble or one model). Deterministic: no augmentation.
  */
-export function predictImages(models: readonly CoordsModel[], images: ReadonlyArray<Gray<Uint8Array>>, batchSize = 32): Float32Array {
+export function predictImages(models: readonly CoordsModel[], images: ReadonlyArray<Image<Uint8Array>>, batchSize = 32): Float32Array {
   if (!models.length) throw new ArtefactError('predictImages: no model given');
   const out = new Float32Array(images.length * 2 * N_POINTS);
   // Resized once per model input size, not once per model of the ensemble.

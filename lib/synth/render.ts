@@ -8,6 +8,7 @@
  */
 import { UsageError } from '../core/errors.js';
 import type { ImagePlane, Vec3 } from '../dicom/header.js';
+import { gaussianBlur } from '../image/index.js';
 import { lutIndex, toSpine, type Anatomy } from './anatomy.js';
 import { NOISE_LEN, TILE, type ContrastTable } from './contrast.js';
 import { TISSUE, tissueAt } from './tissue.js';
@@ -141,7 +142,8 @@ export function imageFromTissue(tissue: Uint8Array, g: ImagePlane, st: ImageSett
       v[p] = value[t] * (1 + texture[t] * st.tile[trow + tcol[c]]);
     }
   }
-  blur121(v, rows, cols);
+  // Partial volume and the scanner's point spread: the [1, 2, 1]/4 kernel, edge pixels repeated.
+  const blurred = gaussianBlur({ data: v, channels: 1, height: rows, width: cols }, 3, 0, 'replicate').data;
   const out = new Uint16Array(n);
   const sigma = st.noise * st.scale;
   const tab = st.noiseTable;
@@ -150,30 +152,12 @@ export function imageFromTissue(tissue: Uint8Array, g: ImagePlane, st: ImageSett
   const mask = NOISE_LEN - 1; // a power of two: the read position wraps around the table
   let q = noiseOffset >>> 0;
   for (let p = 0; p < n; p++, q += 2) {
-    const re = v[p] * bias[p] * scale + sigma * tab[q & mask];
+    const re = blurred[p] * bias[p] * scale + sigma * tab[q & mask];
     const im = sigma * tab[(q + 1) & mask];
     const m = Math.sqrt(re * re + im * im) + 0.5;
     out[p] = m >= 65535 ? 65535 : m | 0;
   }
   return out;
-}
-
-/** In-place separable [1, 2, 1] / 4 blur (partial volume and the scanner's point spread). */
-function blur121(v: Float32Array, rows: number, cols: number): void {
-  const h = new Float32Array(v.length);
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    h[o] = 0.75 * v[o] + 0.25 * v[o + (cols > 1 ? 1 : 0)];
-    for (let c = 1; c < cols - 1; c++) h[o + c] = 0.25 * (v[o + c - 1] + v[o + c + 1]) + 0.5 * v[o + c];
-    if (cols > 1) h[o + cols - 1] = 0.75 * v[o + cols - 1] + 0.25 * v[o + cols - 2];
-  }
-  // Vertical pass row by row (contiguous memory), clamping at the edges.
-  for (let r = 0; r < rows; r++) {
-    const up = (r > 0 ? r - 1 : r) * cols;
-    const mid = r * cols;
-    const dn = (r < rows - 1 ? r + 1 : r) * cols;
-    for (let c = 0; c < cols; c++) v[mid + c] = 0.25 * (h[up + c] + h[dn + c]) + 0.5 * h[mid + c];
-  }
 }
 
 /** Pixel (column, row) and signed distance from the plane (mm) of a patient point, for a slice. */

@@ -1,17 +1,9 @@
 import { PNG } from 'pngjs';
 import { UsageError } from '../core/errors.js';
+import { downsample, toInterleaved, type Image } from '../image/index.js';
 
 /** Intensity window: either bounds or the radiology centre/width form. */
 export type Window = { lo: number; hi: number } | { center: number; width: number };
-
-/** A 2-D greyscale or RGB image in row-major order (channels last). */
-export interface Image2D {
-  data: ArrayLike<number>;
-  width: number;
-  height: number;
-  /** 1 = grey, 3 = RGB (e.g. three adjacent slices as channels). */
-  channels: 1 | 3;
-}
 
 export function windowBounds(w: Window): { lo: number; hi: number } {
   return 'lo' in w ? { lo: w.lo, hi: w.hi } : { lo: w.center - w.width / 2, hi: w.center + w.width / 2 };
@@ -44,35 +36,6 @@ export function toUint8(values: ArrayLike<number>, window: { lo: number; hi: num
   return out;
 }
 
-/**
- * Box-average downsampling by an integer factor (keeps thin structures visible, unlike striding).
- * Returns the image unchanged for factor 1. Edge blocks average the pixels they cover.
- */
-export function downsample(img: Image2D, factor: number): Image2D {
-  if (!Number.isInteger(factor) || factor < 1) throw new UsageError(`downsample factor must be a positive integer, got ${factor}`);
-  if (factor === 1) return img;
-  const { width, height, channels } = img;
-  const w = Math.ceil(width / factor);
-  const h = Math.ceil(height / factor);
-  const out = new Float32Array(w * h * channels);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      for (let c = 0; c < channels; c++) {
-        let sum = 0;
-        let n = 0;
-        for (let yy = y * factor; yy < Math.min(height, (y + 1) * factor); yy++) {
-          for (let xx = x * factor; xx < Math.min(width, (x + 1) * factor); xx++) {
-            sum += img.data[(yy * width + xx) * channels + c];
-            n++;
-          }
-        }
-        out[(y * w + x) * channels + c] = sum / n;
-      }
-    }
-  }
-  return { data: out, width: w, height: h, channels };
-}
-
 /** Smallest integer factor bringing the longest side to at most `maxSize` pixels. */
 export function fitFactor(width: number, height: number, maxSize: number): number {
   return Math.max(1, Math.ceil(Math.max(width, height) / maxSize));
@@ -93,8 +56,11 @@ export function pngDataUri(png: Buffer): string {
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
-/** Window, downsample and encode one image into a PNG data URI. */
-export function imageToDataUri(img: Image2D, window: { lo: number; hi: number }, factor = 1): string {
+/** Window, downsample and encode one grey or RGB (3-channel) image into a PNG data URI. */
+export function imageToDataUri(img: Image<ArrayLike<number>>, window: { lo: number; hi: number }, factor = 1): string {
+  if (img.channels !== 1 && img.channels !== 3) throw new UsageError(`imageToDataUri: expected 1 or 3 channels, got ${img.channels}`);
   const small = downsample(img, factor);
-  return pngDataUri(encodePng(toUint8(small.data, window), small.width, small.height, small.channels));
+  const pixels = toUint8(small.data, window);
+  const png = small.channels === 1 ? pixels : toInterleaved({ ...small, data: pixels }, new Uint8Array(pixels.length));
+  return pngDataUri(encodePng(png, small.width, small.height, small.channels as 1 | 3));
 }

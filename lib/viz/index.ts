@@ -3,7 +3,7 @@
 export type { Figure, Trace, Layout, Series, FigureOptions } from './types.js';
 export * from './palette.js';
 export { fitTitle, wrapTitle } from './text.js';
-export { windowBounds, percentileWindow, toUint8, downsample, fitFactor, encodePng, pngDataUri, imageToDataUri, type Window, type Image2D } from './image.js';
+export { windowBounds, percentileWindow, toUint8, fitFactor, encodePng, pngDataUri, imageToDataUri, type Window } from './image.js';
 export { sliceViewer, pickSlices, type SlicePoint, type SliceBox, type SliceViewerOptions } from './slices.js';
 export { cropGrid, levelCropPanels, framePanels, type CropPanel, type CropGridOptions } from './crops.js';
 export { learningCurves, type CurvePoint, type LearningCurveOptions } from './curves.js';

@@ -16,8 +16,6 @@ const LIB = join(ROOT, 'lib');
  * that no longer exists fails the test, so the list cannot go stale.
  */
 const PENDING: Record<string, string> = {
-  // The image types move to lib/image (issue 16 items 1–2, on another branch).
-  'viz/keypoints.ts -> coords/image.ts': 'Gray moves to lib/image',
 };
 
 export function readLayers(readme = readFileSync(join(ROOT, 'README.md'), 'utf8')): string[] {
