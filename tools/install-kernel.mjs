@@ -2,7 +2,7 @@
 // Registers the project's tslab kernel for Jupyter with Node only (no pip, no Python, no global
 // tslab): writes kernels/<name>/kernel.json whose argv runs this checkout's tslab through node
 // with tsx preloaded, so notebooks can import lib/*.ts as `@spinelab/lib/<stage>`, and with the
-// kernel's send queue preloaded (lib/notebook/kernel-preload.ts).
+// kernel's send queue preloaded (lib/notebook/kernel-preload.mjs).
 //
 //   node tools/install-kernel.mjs [--prefix DIR] [--name tslab] [--print]
 //     --prefix DIR  install into DIR/share/jupyter/kernels/<name> (set JUPYTER_PATH=DIR/share/jupyter)

@@ -38,7 +38,13 @@ for (let i = 0; i < ${LINES}; i++) {
   if (i % 50 === 49) await new Promise((r) => setImmediate(r));
 }
 console.log('LAST LINE');`;
-const NEXT = `console.log('next cell ' + (6 * 7));`;
+// The next cell also starts an ES module worker thread, as lib's prepare pool does: workers inherit
+// the kernel's execArgv, preload included, without tsx's hooks.
+const NEXT = `import { Worker } from 'node:worker_threads';
+const code = "import { parentPort } from 'node:worker_threads'; parentPort.postMessage('worker ok');";
+const worker = new Worker(new URL('data:text/javascript,' + encodeURIComponent(code)));
+console.log(await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); }));
+console.log('next cell ' + (6 * 7));`;
 const LAST_TSLAB = `tslab ${3 * Math.floor((LINES - 1) / 3)}`;
 const LAST_OURS = `ours ${5 * Math.floor((LINES - 1) / 5)}`;
 const expectedLines = [...Array.from({ length: LINES }, (_, i) => `line ${i}`), 'LAST LINE'];
@@ -133,7 +139,7 @@ describe('tslab kernel under a flood of outputs (node client)', () => {
 
       const next = await execute(k, NEXT, 30_000);
       expect(next.reply?.content.status).toBe('ok');
-      expect(stdoutLines(next.iopub)).toEqual(['next cell 42']);
+      expect(stdoutLines(next.iopub)).toEqual(['worker ok', 'next cell 42']);
     } finally {
       await k.shutdown();
     }
@@ -166,6 +172,6 @@ describe.skipIf(!HAS_NBCLIENT)('tslab kernel under a flood of outputs (Jupyter r
     expect(shown).toContain(LAST_TSLAB);
     expect(shown).toContain(LAST_OURS);
     expect(shown.some((s) => s.startsWith(`stress: loop ${LINES}/${LINES} (100%)`)), shown.join('\n')).toBe(true);
-    expect(next.outputs!.map(outputText).join('')).toBe('next cell 42\n');
+    expect(next.outputs!.map(outputText).join('')).toBe('worker ok\nnext cell 42\n');
   });
 });

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { projectRoot } from '../../lib/core/paths.js';
-import { CLOSE_WAIT_MS, closeAfterDrain, installKernelSendQueue, queueSends } from '../../lib/notebook/send-queue.js';
+import { createHmac } from 'node:crypto';
+import { CLOSE_WAIT_MS, closeAfterDrain, installKernelSendQueue, parseFrames, queueSends, queueZmq, type ZmqModule } from '../../lib/notebook/send-queue.js';
 
 /**
  * The kernel's send queue (lib/notebook/send-queue.ts): first on a fake socket that behaves like
@@ -151,6 +152,72 @@ describe('queued sends (fake zeromq socket)', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('coalescing (iopub)', () => {
+  const KEY = 'secret-key';
+  /** A Jupyter message framed and signed as tslab's signAndSend does. */
+  function frames(type: string, content: Record<string, unknown>, parent = 'cell-1'): (string | Buffer)[] {
+    const body = [{ msg_type: type, msg_id: `${type}-${Math.random()}` }, { msg_id: parent }, {}, content].map((x) => JSON.stringify(x));
+    const h = createHmac('sha256', KEY);
+    for (const b of body) h.update(b);
+    return [Buffer.from('routing-id'), Buffer.from('<IDS|MSG>'), h.digest('hex'), ...body];
+  }
+  const stream = (text: string, parent?: string) => frames('stream', { name: 'stdout', text }, parent);
+  const update = (id: string, v: number) => frames('update_display_data', { data: { 'text/plain': String(v) }, metadata: {}, transient: { display_id: id } });
+  /** What a frontend would see of each message sent, after checking its signature. */
+  function seen(msg: (string | Buffer)[]): string {
+    const p = parseFrames(msg)!;
+    const body = msg.slice(p.delim + 2).map(String);
+    const h = createHmac('sha256', KEY);
+    for (const b of body) h.update(b);
+    expect(String(msg[p.delim + 1])).toBe(h.digest('hex'));
+    expect(String(msg[0])).toBe('routing-id');
+    return p.type === 'stream' ? `${p.parent}:${p.content.text}` : `${p.type}:${JSON.stringify((p.content.data as Record<string, unknown>)['text/plain'])}`;
+  }
+
+  it('merges waiting streams of one cell (past display updates), keeps only the newest waiting update, signs what it merged', async () => {
+    const Fake = fakeSocketClass();
+    queueSends(Fake.prototype, { key: KEY, coalesce: () => true, report: () => {} });
+    const s = new Fake();
+    const all = [
+      s.send(stream('first\n') as never), // in flight: the rest waits behind it
+      s.send(stream('a\n') as never), s.send(update('X', 1) as never), s.send(stream('b\n') as never),
+      s.send(frames('display_data', { data: { 'text/plain': 'D' }, metadata: {}, transient: {} }) as never), // a new output: streams do not cross it
+      s.send(stream('c\n') as never), s.send(update('X', 2) as never), s.send(stream('d\n', 'cell-2') as never), s.send(update('X', 3) as never),
+    ];
+    await Promise.all(all);
+    expect((s.sent as unknown as (string | Buffer)[][]).map(seen)).toEqual([
+      'cell-1:first\n', 'cell-1:a\nb\n', 'display_data:"D"', 'cell-1:c\n', 'cell-2:d\n', 'update_display_data:"3"',
+    ]);
+  });
+
+  it('an execute_reply waits for the outputs queued before it on iopub', async () => {
+    const order: string[] = [];
+    class Socket {
+      send(msg: (string | Buffer)[]): Promise<void> {
+        return new Promise((resolve) => setImmediate(() => {
+          order.push(`${this.constructor.name} ${parseFrames(msg)!.type}`);
+          resolve();
+        }));
+      }
+    }
+    class Publisher extends Socket {
+      async bind() {}
+      set noDrop(_: boolean) {}
+    }
+    class Router extends Socket {
+      close() {}
+    }
+    queueZmq({ Socket, Publisher, Router } as unknown as ZmqModule, { report: () => {} });
+    const [iopub, shell] = [new Publisher(), new Router()];
+    const sends = [iopub.send(frames('status', { execution_state: 'busy' })), iopub.send(frames('error', {})), iopub.send(frames('display_data', {}))];
+    sends.push(shell.send(frames('execute_reply', { status: 'ok' })), iopub.send(frames('status', { execution_state: 'idle' })));
+    await Promise.all(sends);
+    // (the idle status, queued after the reply on another socket, may go before or after it)
+    expect(order.slice(0, 3)).toEqual(['Publisher status', 'Publisher error', 'Publisher display_data']);
+    expect(order.slice(3).sort()).toEqual(['Publisher status', 'Router execute_reply']);
   });
 });
 

@@ -7,8 +7,8 @@ import { pathToFileURL } from 'node:url';
 /**
  * node + tsx's full loader (its require() and import() hooks, so lib/*.ts loads however it is
  * reached: notebook imports become require(), lib uses lazy import()) + our preload (one send at
- * a time on the kernel's zeromq sockets, lib/notebook/kernel-preload.ts; imported after tsx, which
- * compiles it) + this checkout's tslab.
+ * a time on the kernel's zeromq sockets, lib/notebook/kernel-preload.mjs; after tsx, which
+ * compiles the TypeScript it loads) + this checkout's tslab.
  * @param {string} connectionFile
  * @param {string} root the project root
  * @returns {string[]}
@@ -17,7 +17,7 @@ export function kernelArgv(connectionFile, root) {
   return [
     process.execPath, '--enable-source-maps',
     '--import', pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
-    '--import', pathToFileURL(join(root, 'lib', 'notebook', 'kernel-preload.ts')).href,
+    '--import', pathToFileURL(join(root, 'lib', 'notebook', 'kernel-preload.mjs')).href,
     join(root, 'node_modules', 'tslab', 'bin', 'tslab'), 'kernel', '--config-path', connectionFile,
   ];
 }
