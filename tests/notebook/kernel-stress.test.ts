@@ -25,7 +25,7 @@ const SETUP = `import 'tsx/cjs';
 import { display, notebookProgress, printBackend } from '@spinelab/lib/notebook';
 await printBackend();`;
 // As fast as it can: a stdout line each step, tslab's own display updated every third step, one of
-// ours every fifth (not coalesced), a progress bar every step (coalesced), a yield every 50.
+// ours every fifth (not throttled), a progress bar every step (throttled), a yield every 50.
 const STRESS = `import * as tslab from 'tslab';
 const tslabDisplay = tslab.newDisplay();
 const ours = display({ 'text/plain': 'ours -1' });
