@@ -1,11 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '../../lib/core/paths.js';
 import { KernelClient, type KernelMessage } from '../../lib/notebook/runner/kernel-client.js';
-import { outputText, readNotebook, writeNotebook, type Notebook } from '../../lib/notebook/runner/nbformat.js';
-import { runNotebooks, SYSTEM_PYTHON } from '../../lib/notebook/runner/run.js';
+import { expectedLines, LAST_OURS, LAST_TSLAB, LINES, NEXT, SETUP, STRESS, stressWork } from './stress-cells.js';
 
 /**
  * A tslab kernel under a flood of outputs (issue 13). tslab sends without awaiting and zeromq.js
@@ -15,39 +11,8 @@ import { runNotebooks, SYSTEM_PYTHON } from '../../lib/notebook/runner/run.js';
  * Reproduce the old behaviour with SPINELAB_KERNEL_SEND_QUEUE=0 in the environment: these tests
  * then fail.
  */
-const root = projectRoot();
-// Inside the project so the kernel resolves @spinelab/lib from the notebook's folder.
-const work = join(root, 'output', 'test-kernel-stress');
+const work = stressWork('node');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-const LINES = 3000;
-const SETUP = `import 'tsx/cjs';
-import { display, notebookProgress, printBackend } from '@spinelab/lib/notebook';
-await printBackend();`;
-// As fast as it can: a stdout line each step, tslab's own display updated every third step, one of
-// ours every fifth (not throttled), a progress bar every step (throttled), a yield every 50.
-const STRESS = `import * as tslab from 'tslab';
-const tslabDisplay = tslab.newDisplay();
-const ours = display({ 'text/plain': 'ours -1' });
-const bar = notebookProgress('stress');
-for (let i = 0; i < ${LINES}; i++) {
-  console.log('line ' + i);
-  if (i % 3 === 0) tslabDisplay.text('tslab ' + i);
-  if (i % 5 === 0) ours.update({ 'text/plain': 'ours ' + i });
-  bar({ label: 'loop', done: i + 1, total: ${LINES} });
-  if (i % 50 === 49) await new Promise((r) => setImmediate(r));
-}
-console.log('LAST LINE');`;
-// The next cell also starts an ES module worker thread, as lib's prepare pool does: workers inherit
-// the kernel's execArgv, preload included, without tsx's hooks.
-const NEXT = `import { Worker } from 'node:worker_threads';
-const code = "import { parentPort } from 'node:worker_threads'; parentPort.postMessage('worker ok');";
-const worker = new Worker(new URL('data:text/javascript,' + encodeURIComponent(code)));
-console.log(await new Promise((resolve, reject) => { worker.once('message', resolve); worker.once('error', reject); }));
-console.log('next cell ' + (6 * 7));`;
-const LAST_TSLAB = `tslab ${3 * Math.floor((LINES - 1) / 3)}`;
-const LAST_OURS = `ours ${5 * Math.floor((LINES - 1) / 5)}`;
-const expectedLines = [...Array.from({ length: LINES }, (_, i) => `line ${i}`), 'LAST LINE'];
 
 interface Collected {
   iopub: KernelMessage[];
@@ -143,35 +108,5 @@ describe('tslab kernel under a flood of outputs (node client)', () => {
     } finally {
       await k.shutdown();
     }
-  });
-});
-
-const HAS_NBCLIENT = existsSync(SYSTEM_PYTHON) && spawnSync(SYSTEM_PYTHON, ['-c', 'import nbclient'], { stdio: 'ignore' }).status === 0;
-if (!HAS_NBCLIENT) console.warn(`[spinelab tests] skipped: the Jupyter runner stress test needs ${SYSTEM_PYTHON} with nbclient (apt-get install python3-nbclient)`);
-
-describe.skipIf(!HAS_NBCLIENT)('tslab kernel under a flood of outputs (Jupyter runner, nbclient)', () => {
-  it('executes the same cells with every output and the next cell', async () => {
-    mkdirSync(work, { recursive: true });
-    const code = (source: string, id: string) => ({ cell_type: 'code' as const, id, metadata: {}, source, outputs: [], execution_count: null });
-    const nb: Notebook = {
-      nbformat: 4, nbformat_minor: 5,
-      metadata: { kernelspec: { name: 'tslab', display_name: 'TypeScript', language: 'typescript' } },
-      cells: [code(SETUP, 'setup'), code(STRESS, 'stress'), code(NEXT, 'next')],
-    };
-    const file = join(work, 'stress.ipynb');
-    writeNotebook(file, nb);
-    const res = await runNotebooks({ names: [file], runner: 'jupyter', outDir: join(work, 'jupyter'), env: { SPINELAB_BACKEND: 'wasm' } });
-    expect(res.runs[0].failure?.stderr ?? '').toBe('');
-    expect(res.ok).toBe(true);
-    const [, stress, next] = readNotebook(res.runs[0].out).cells;
-    const stdout = stress.outputs!.filter((o) => o.output_type === 'stream' && o.name === 'stdout').map(outputText).join('');
-    expect(stdout.split('\n').filter(Boolean)).toEqual(expectedLines);
-    expect(stress.outputs!.filter((o) => o.output_type === 'stream' && o.name === 'stderr')).toEqual([]);
-    // nbclient applies update_display_data to the output in place: the final states are kept.
-    const shown = stress.outputs!.filter((o) => o.output_type === 'display_data').map((o) => [o.data!['text/plain']].flat().join(''));
-    expect(shown).toContain(LAST_TSLAB);
-    expect(shown).toContain(LAST_OURS);
-    expect(shown.some((s) => s.startsWith(`stress: loop ${LINES}/${LINES} (100%)`)), shown.join('\n')).toBe(true);
-    expect(next.outputs!.map(outputText).join('')).toBe('worker ok\nnext cell 42\n');
   });
 });
