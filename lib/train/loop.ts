@@ -97,8 +97,10 @@ async function runFold(
       for (let b = 0; b < stepsPerEpoch; b++) {
         const idx = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
         const lr = config.optimizer.lr * lrFactor(step, steps, config.schedule);
-        // Yield to the event loop once per step: in a notebook kernel, display messages (progress,
-        // live curves) go through zeromq, which throws EBUSY after 512 sends without a loop turn.
+        // Yield to the event loop once per step so that, in a notebook kernel, progress and live
+        // curves reach the frontend while training: the kernel's send queue (lib/notebook/
+        // send-queue.ts) holds messages until zeromq gets a loop turn, and a coalesced update
+        // waits for a timer.
         await new Promise((resolve) => setImmediate(resolve));
         const batch = await task.data.batch(idx, 'train', batchRng);
         let loss: number;

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, expect, it } from 'vitest';
 import { projectRoot } from '../../lib/core/paths.js';
 import { writeKernelSpec } from '../../lib/pipeline/runner/kernelspec.js';
@@ -21,6 +22,13 @@ it('npm run kernel (Node only) and the runners register the same tslab kernel', 
   expect(fromLib.argv[0]).toBe(process.execPath);
   expect(fromLib.argv).toContain('{connection_file}');
   expect(fromLib.argv).toContain(join(root, 'node_modules', 'tslab', 'bin', 'tslab'));
+  // the send queue is preloaded after tsx (which compiles what it loads) and before tslab
+  const at = (x: string) => fromLib.argv.indexOf(x);
+  const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  const preload = pathToFileURL(join(root, 'lib', 'notebook', 'kernel-preload.mjs')).href;
+  expect(at(tsx)).toBeGreaterThan(0);
+  expect(at(preload)).toBeGreaterThan(at(tsx));
+  expect(at(join(root, 'node_modules', 'tslab', 'bin', 'tslab'))).toBeGreaterThan(at(preload));
   expect(fromLib).toMatchObject({ display_name: 'TypeScript', language: 'typescript' });
 });
 

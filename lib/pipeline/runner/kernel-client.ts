@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { projectRoot } from '../../core/paths.js';
+import { kernelArgv as argvFor } from './kernel-argv.mjs';
 
 /**
  * A minimal Jupyter client for the tslab kernel: it starts the kernel the way Jupyter would
@@ -35,16 +35,9 @@ interface Zmq {
 
 const DELIM = '<IDS|MSG>';
 
-/**
- * The kernel command line: node + tsx's loader (require() and import() of .ts) + this checkout's
- * tslab. tools/install-kernel.mjs writes the same argv into kernel.json.
- */
+/** The kernel command line (kernel-argv.mjs; tools/install-kernel.mjs writes the same into kernel.json). */
 export function kernelArgv(connectionFile: string, root = projectRoot()): string[] {
-  return [
-    process.execPath, '--enable-source-maps',
-    '--import', pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
-    join(root, 'node_modules', 'tslab', 'bin', 'tslab'), 'kernel', '--config-path', connectionFile,
-  ];
+  return argvFor(connectionFile, root);
 }
 
 function loadZmq(root: string): Zmq {
@@ -58,6 +51,8 @@ export interface KernelOptions {
   env?: NodeJS.ProcessEnv;
   /** Seconds to wait for the kernel to answer kernel_info. Default 120 (first compile is slow on busy machines). */
   startTimeout?: number;
+  /** Milliseconds to pause after each iopub message received (tests: a frontend that reads slowly). */
+  iopubDelayMs?: number;
 }
 
 export class KernelClient {
@@ -67,6 +62,7 @@ export class KernelClient {
   private readonly child: ChildProcess;
   private readonly shell: Socket;
   private readonly iopub: Socket & { subscribe(): void };
+  private readonly iopubDelayMs: number;
   private readonly listeners = new Map<string, (m: KernelMessage, channel: 'shell' | 'iopub') => void>();
   private closed = false;
   private exit: { code: number | null; signal: string | null } | null = null;
@@ -74,6 +70,7 @@ export class KernelClient {
   log = '';
 
   private constructor(opts: KernelOptions, root: string) {
+    this.iopubDelayMs = opts.iopubDelayMs ?? 0;
     this.dir = mkdtempSync(join(tmpdir(), 'spinelab-kernel-'));
     const base = join(this.dir, 'k');
     const conn = {
@@ -136,6 +133,7 @@ export class KernelClient {
       const parent = msg.parent_header.msg_id;
       const l = parent ? this.listeners.get(parent) : undefined;
       if (l) l(msg, channel);
+      if (channel === 'iopub' && this.iopubDelayMs > 0) await new Promise((r) => setTimeout(r, this.iopubDelayMs));
     }
   }
 
