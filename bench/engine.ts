@@ -56,6 +56,8 @@ export interface AllCoresRow {
   samplesPerS: number;
   /** ms per step in each worker (mean over workers). */
   msPerStep: number;
+  /** Process CPU ms (all workers) per sample while they ran: steadier on a shared machine. */
+  cpuMsPerSample: number;
   /** PyTorch with `workers` threads: samples/s. */
   torchSamplesPerS?: number;
   /** torch samples/s / WASM samples/s: how many times slower. */
@@ -146,7 +148,7 @@ const WORKER = new URL('./train-worker.ts', import.meta.url).href;
  * `workers` threads train `model` side by side (each its own WASM instance, one thread each). All
  * warm up first; the clock runs from the common start signal to the last worker's end.
  */
-export async function trainAllCores(model: BenchModel, z: BenchSizes, workers: number, warmup: number, steps: number): Promise<{ samplesPerS: number; msPerStep: number }> {
+export async function trainAllCores(model: BenchModel, z: BenchSizes, workers: number, warmup: number, steps: number): Promise<{ samplesPerS: number; msPerStep: number; cpuMsPerSample: number }> {
   const ws = Array.from({ length: workers }, (_, i) => new Worker(BOOT, { workerData: { entry: WORKER, model, sizes: z, warmup, steps, seed: i + 1 } satisfies TrainWorkerData }));
   const replies = (type: TrainWorkerReply['type']) => Promise.all(ws.map((w) => new Promise<TrainWorkerReply & { type: typeof type }>((resolve, reject) => {
     const onMessage = (r: TrainWorkerReply) => {
@@ -163,11 +165,17 @@ export async function trainAllCores(model: BenchModel, z: BenchSizes, workers: n
     await replies('ready');
     const done = replies('done');
     const t0 = performance.now();
+    const c0 = process.cpuUsage(); // the whole process: every worker's steps (this thread idles)
     for (const w of ws) w.postMessage('go');
     const results = (await done) as Array<Extract<TrainWorkerReply, { type: 'done' }>>;
     const wall = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
     const samples = results.reduce((n, r) => n + r.samples, 0);
-    return { samplesPerS: (samples / wall) * 1000, msPerStep: results.reduce((s, r) => s + r.ms, 0) / results.length / steps };
+    return {
+      samplesPerS: (samples / wall) * 1000,
+      msPerStep: results.reduce((s, r) => s + r.ms, 0) / results.length / steps,
+      cpuMsPerSample: (cpu.user + cpu.system) / 1000 / samples,
+    };
   } finally {
     await Promise.all(ws.map((w) => w.terminate()));
   }
@@ -266,9 +274,9 @@ export function formatBench(r: BenchResult): string {
   }
   if (r.allCores.length) {
     lines.push(`training with all cores: ${N} workers × single-threaded WASM vs PyTorch ${N} threads (samples/s)`);
-    lines.push('model    batch  wasm ms/step/worker  wasm samples/s  torch samples/s  ×torch');
+    lines.push('model    batch  wasm ms/step/worker  wasm cpu ms/sample  wasm samples/s  torch samples/s  ×torch');
     for (const a of r.allCores) {
-      lines.push(`${a.model.padEnd(8)} ${String(a.batch).padStart(5)} ${f(a.msPerStep).padStart(20)} ${f(a.samplesPerS).padStart(15)} ${f(a.torchSamplesPerS).padStart(16)} ${f(a.ratio, 2).padStart(7)}`);
+      lines.push(`${a.model.padEnd(8)} ${String(a.batch).padStart(5)} ${f(a.msPerStep).padStart(20)} ${f(a.cpuMsPerSample).padStart(19)} ${f(a.samplesPerS).padStart(15)} ${f(a.torchSamplesPerS).padStart(16)} ${f(a.ratio, 2).padStart(7)}`);
     }
   }
   for (const [model, ks] of Object.entries(r.profile ?? {})) {

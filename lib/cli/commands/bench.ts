@@ -42,7 +42,7 @@ export default defineCommand({
     'steadier on a shared one).',
     '--json: {quick, tfjs, torch, threads, shapes, specs, rows: [{backend, model, phase, ms, cpuMs, params,',
     '  torchParams, torch1, torchN, ratio1, ratioN, cpuRatio1}], allCores: [{model, batch, workers,',
-    '  samplesPerS, msPerStep, torchSamplesPerS, ratio}], profile?, notes}',
+    '  samplesPerS, msPerStep, cpuMsPerSample, torchSamplesPerS, ratio}], profile?, notes}',
   ].join('\n'),
   options: {
     quick: { type: 'boolean' },
