@@ -20,8 +20,8 @@ function explicitPad(top: number, bottom: number, left: number, right: number): 
  * The grid is built in two passes that both move long runs: JS copies whole rows of x into a
  * padded copy grouped by row phase, then the stock WASM Transpose (one 2-D transpose per row
  * phase) splits the column phases and puts channels first: ≈1 ns per float in all, against ≈3 for
- * the transposing JS loop it replaces. A zero image after the last one keeps every channel row's
- * shifted window off the next row. What remains is mostly XNNPACK: the GEMMs, and packing dy
+ * the transposing JS loop it replaces. Zero positions after the last image (as many as the largest
+ * tap shift) keep every channel row's shifted window off the next row. What remains is mostly XNNPACK: the GEMMs, and packing dy
  * (≈3 ns per float, once per call).
  */
 export function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: Record<string, Info>; backend: Backend; attrs: Attrs }): Info {
@@ -38,9 +38,9 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: Recor
   const Ph = gridPitch(OH, KH, sh, top, H);
   const Pw = gridPitch(OW, KW, sw, left, W);
   const rowPhases = Math.min(sh, KH);
-  const M = (B + 1) * Ph * Pw; // grid positions per channel, the zero image included
-  const rowLen = sw * Pw * C; // a padded row of x: column X = xx + left
   const slack = (Math.ceil(KH / sh) - 1) * Pw + Math.ceil(KW / sw) - 1; // largest tap shift
+  const M = B * Ph * Pw + slack; // grid positions per channel, zero slack after the last image
+  const rowLen = sw * Pw * C; // a padded row of x: column X = xx + left
   const direct = sw === 1 && C === 1; // the padded copy is already the channel-major grid
   const grid = alloc(backend, [rowPhases * sw * C * M + slack]);
   const xp = direct ? grid : alloc(backend, [rowPhases * M * sw * C]);
@@ -59,7 +59,7 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: Recor
         const y = t * sh + rh - top;
         if (y < 0 || y >= H) continue;
         const src = xOff + ((b * H + y) * W + x0) * C;
-        const dst = pOff + ((rh * (B + 1) + b) * Ph + t) * rowLen + (x0 + left) * C;
+        const dst = pOff + rh * M * sw * C + (b * Ph + t) * rowLen + (x0 + left) * C;
         if (n >= 32) hv.copyWithin(dst, src, src + n);
         else for (let k = 0; k < n; k++) hv[dst + k] = hv[src + k];
       }
