@@ -1,89 +1,143 @@
 import * as tf from '@tensorflow/tfjs';
-import { fastBatchNorm, foldTime, unfoldTime } from '../engine/index.js';
+import { Rng } from '../core/rng.js';
+import { backboneConfig, buildCoordsModel, coordsPreset, maskedMse, N_POINTS } from '../coords/index.js';
+import { buildClassifier, classifyPreset, maskedSoftCrossEntropy, modelMeta, type ClassifyModelConfig } from '../classify/index.js';
+import { buildLvl2Model } from '../lvl2/model.js';
+import { clipByGlobalNorm, makeOptimizer, type StepOptimizer } from '../train/optim.js';
+import type { OptimizerConfig } from '../train/types.js';
 
-// The benchmark architectures, layer for layer the same as bench/torch_models.py (NHWC here, NCHW
-// there). They stand for the pipeline's model families; the stages build their own models.
-
-type S = tf.SymbolicTensor;
-const ap = (layer: tf.layers.Layer, x: S | S[]) => layer.apply(x) as S;
+/**
+ * The benchmark's models are the ones the presets train, built by the stages' own builders
+ * (lib/coords, lib/classify, lib/lvl2); `spec` describes each for its PyTorch twin in
+ * bench/torch_models.py (NCHW there). A training step is the training loop's: forward, the stage's
+ * loss, backward, global-norm clipping and AdamW (lib/train).
+ */
 
 export interface BenchSizes {
-  /** (a) coords CNN: batch, image side. */
-  coords: { batch: number; size: number; widths: number[] };
-  /** (b) 2.5-D crop model: batch, frames, image side, CNN widths, GRU hidden. */
-  crop: { batch: number; frames: number; size: number; widths: number[]; hidden: number };
-  /** (c) level-2 MLP: batch, hidden. */
+  /** Coordinates CNN of a coords preset, at its image size. */
+  coords: { preset: string; batch: number };
+  /** One crop classifier of a classify preset (`model` = its name), at its frames and size. */
+  crop: { preset: string; model: string; batch: number };
+  /** Level-2 MLP (reference hidden size 4096). */
   mlp: { batch: number; hidden: number };
 }
 
+/** What `spinelab bench` times: the bench presets' coords model and all-target crop model. */
 export const FULL: BenchSizes = {
-  coords: { batch: 8, size: 128, widths: [32, 64, 128, 256] },
-  crop: { batch: 4, frames: 7, size: 64, widths: [32, 64, 128], hidden: 32 },
+  coords: { preset: 'bench', batch: 16 },
+  crop: { preset: 'bench', model: 'crop', batch: 32 },
   mlp: { batch: 128, hidden: 4096 },
 };
 
-/** CI smoke: the same code paths in seconds. */
+/** CI smoke: the tiny presets' models, the same code paths in seconds. */
 export const QUICK: BenchSizes = {
-  coords: { batch: 2, size: 32, widths: [8, 16] },
-  crop: { batch: 2, frames: 3, size: 32, widths: [8, 16], hidden: 8 },
+  coords: { preset: 'tiny', batch: 2 },
+  crop: { preset: 'tiny', model: 'crop', batch: 2 },
   mlp: { batch: 16, hidden: 64 },
 };
 
-/** Stem conv3×3/2 → BN → ReLU, then one basic residual block per width (first stride 1, then 2), GAP. */
-function resnet(x: S, widths: number[]): S {
-  const conv = (filters: number, k: number, s: number) => tf.layers.conv2d({ filters, kernelSize: k, strides: s, padding: 'same', useBias: false });
-  const bn = (t: S) => ap(fastBatchNorm({ momentum: 0.9, epsilon: 1e-5 }), t);
-  const relu = (t: S) => ap(tf.layers.reLU(), t);
-  x = relu(bn(ap(conv(widths[0], 3, 2), x)));
-  let c = widths[0];
-  widths.forEach((w, i) => {
-    const s = i === 0 ? 1 : 2;
-    let y = relu(bn(ap(conv(w, 3, s), x)));
-    y = bn(ap(conv(w, 3, 1), y));
-    const sc = s === 1 && c === w ? x : bn(ap(conv(w, 1, s), x));
-    x = relu(ap(tf.layers.add(), [y, sc]));
-    c = w;
-  });
-  return ap(tf.layers.globalAveragePooling2d({}), x);
+/** Feature widths of the level-2 heads (the reference's Theo-only ft_dim). */
+export const MLP_DIMS = { scs: 12, nfn: 6, ss: 6 } as const;
+
+/** The level-2 presets' optimizer settings (AdamW, clip 1). */
+const MLP_OPTIMIZER: OptimizerConfig = { name: 'adamw', lr: 1e-3, weightDecay: 1e-4 };
+
+export type BenchModel = 'coords' | 'crop25d' | 'mlp';
+
+/** Architecture of one model as the PyTorch twin needs it (JSON). */
+export type TwinSpec = { train: { lr: number; weightDecay: number; gradClip: number; weighted?: boolean } } & (
+  | { kind: 'coords'; batch: number; size: number; stem: number; widths: number[]; depths: number[]; strides: number[]; head: string; dropout: number; points: number }
+  | { kind: 'crop'; batch: number; frames: number; size: number; widths: number[]; residual: boolean; head: 'lstm' | 'lstm_side'; ranges?: Record<'right' | 'centre' | 'left', [number, number]> }
+  | { kind: 'mlp'; batch: number; hidden: number; groups: Array<[number, number]> });
+
+export interface BenchCase {
+  model: tf.LayersModel;
+  x: tf.Tensor | tf.Tensor[];
+  y: tf.Tensor;
+  loss: (pred: tf.Tensor, y: tf.Tensor) => tf.Scalar;
+  optimizer: OptimizerConfig;
+  gradClip: number;
+  /** Samples per step (studies for the crop model, images for coords). */
+  batch: number;
 }
 
-/** (a) coords-style CNN: image → 5 (x, y) pairs in [0, 1]. */
-export function coordsModel(z: BenchSizes['coords']): tf.LayersModel {
-  const input = tf.input({ shape: [z.size, z.size, 3] });
-  const out = ap(tf.layers.dense({ units: 10, activation: 'sigmoid' }), resnet(input, z.widths));
-  return tf.model({ inputs: input, outputs: out });
+function cropConfig(z: BenchSizes['crop']): ClassifyModelConfig {
+  const m = classifyPreset(z.preset).models.find((c) => c.name === z.model);
+  if (!m) throw new Error(`bench: classify preset "${z.preset}" has no model "${z.model}"`);
+  return m;
 }
 
-/** (b) 2.5-D crop model: frames folded into the batch → shared CNN → BiGRU → concat(mean, max) → 15 logits. */
-export function cropModel(z: BenchSizes['crop']): tf.LayersModel {
-  const input = tf.input({ shape: [z.frames, z.size, z.size, 3] });
-  let x = resnet(ap(foldTime(), input), z.widths);
-  x = ap(unfoldTime({ frames: z.frames }), x);
-  x = ap(tf.layers.bidirectional({ layer: tf.layers.gru({ units: z.hidden, returnSequences: true, recurrentActivation: 'sigmoid' }) as tf.RNN }), x);
-  const pooled = ap(tf.layers.concatenate(), [ap(tf.layers.globalAveragePooling1d({}), x), ap(tf.layers.globalMaxPooling1d({}), x)]);
-  return tf.model({ inputs: input, outputs: ap(tf.layers.dense({ units: 15 }), pooled) });
+export function twinSpec(name: BenchModel, z: BenchSizes): TwinSpec {
+  const train = (o: OptimizerConfig, gradClip: number, weighted?: boolean) => ({ lr: o.lr, weightDecay: o.weightDecay ?? 0, gradClip, weighted });
+  if (name === 'coords') {
+    const p = coordsPreset(z.coords.preset);
+    const b = backboneConfig(p.model.backbone);
+    return {
+      kind: 'coords', batch: z.coords.batch, size: p.model.imageSize, stem: b.stem, widths: [...b.widths], depths: [...b.depths], strides: [...b.strides],
+      head: p.model.head, dropout: p.model.dropout, points: N_POINTS, train: train(p.train.optimizer, p.train.gradClip),
+    };
+  }
+  if (name === 'crop25d') {
+    const cfg = cropConfig(z.crop);
+    const m = modelMeta(cfg);
+    return {
+      kind: 'crop', batch: z.crop.batch, frames: m.nFrames, size: m.imageSize, widths: m.encoder.widths, residual: m.encoder.residual, head: m.head.kind, ranges: m.ranges,
+      train: train(cfg.train.optimizer, cfg.train.gradClip, cfg.weighted),
+    };
+  }
+  return { kind: 'mlp', batch: z.mlp.batch, hidden: z.mlp.hidden, groups: [[5, MLP_DIMS.scs], [10, MLP_DIMS.nfn], [10, MLP_DIMS.ss]], train: train(MLP_OPTIMIZER, 1, true) };
 }
 
-/** Row groups of the level-2 model: SCS 5 rows × 12 features, NFN and SS 10 rows × 6 (Theo-only ft_dim). */
-export const MLP_GROUPS = [{ rows: 5, features: 12 }, { rows: 10, features: 6 }, { rows: 10, features: 6 }];
-
-/** (c) level-2 MLP: three row-wise heads Linear(f → hidden) → LeakyReLU(0.05) → Linear(hidden → 3), rows concatenated. */
-export function mlpModel(z: BenchSizes['mlp']): tf.LayersModel {
-  const inputs = MLP_GROUPS.map((g) => tf.input({ shape: [g.rows, g.features] }));
-  const heads = inputs.map((inp) => {
-    const h = ap(tf.layers.leakyReLU({ alpha: 0.05 }), ap(tf.layers.dense({ units: z.hidden }), inp));
-    return ap(tf.layers.dense({ units: 3 }), h);
-  });
-  return tf.model({ inputs, outputs: ap(tf.layers.concatenate({ axis: 1 }), heads) });
+/** One-hot labels [..., 3] drawn uniformly. */
+function oneHotLabels(shape: number[]): tf.Tensor {
+  return tf.tidy(() => tf.oneHot(tf.randomUniform(shape, 0, 3, 'int32'), 3).toFloat());
 }
 
-/** Class-weighted softmax cross-entropy (weights 1, 2, 4; a weighted mean, as PyTorch's). */
-export function weightedCe(logits: tf.Tensor, labels: tf.Tensor): tf.Scalar {
-  return tf.tidy(() => {
-    const flat = tf.reshape(logits, [-1, 3]);
-    const y = tf.reshape(labels, [-1]);
-    const w = tf.gather(tf.tensor1d([1, 2, 4]), y);
-    const nll = tf.neg(tf.sum(tf.mul(tf.logSoftmax(flat), tf.oneHot(y, 3)), -1));
-    return tf.div(tf.sum(tf.mul(nll, w)), tf.sum(w)) as tf.Scalar;
-  });
+export function makeCase(name: BenchModel, z: BenchSizes, seed = 1): BenchCase {
+  const rng = new Rng(seed);
+  if (name === 'coords') {
+    const p = coordsPreset(z.coords.preset);
+    const s = p.model.imageSize;
+    const b = z.coords.batch;
+    return { model: buildCoordsModel(p.model, rng), x: tf.randomUniform([b, s, s, 1]), y: tf.randomUniform([b, 2 * N_POINTS]), loss: maskedMse, optimizer: p.train.optimizer, gradClip: p.train.gradClip, batch: b };
+  }
+  if (name === 'crop25d') {
+    const cfg = cropConfig(z.crop);
+    const meta = modelMeta(cfg);
+    const b = z.crop.batch;
+    return {
+      model: buildClassifier(meta, rng), x: tf.randomUniform([b, meta.nFrames, meta.imageSize, meta.imageSize, 3]), y: oneHotLabels([b, ...meta.outputShape.slice(0, -1)]),
+      loss: (p, y) => maskedSoftCrossEntropy(p, y, cfg.weighted), optimizer: cfg.train.optimizer, gradClip: cfg.train.gradClip, batch: b,
+    };
+  }
+  const m = z.mlp;
+  const model = buildLvl2Model({ dims: { ...MLP_DIMS }, hidden: m.hidden, leak: 0.05 }, rng);
+  const x = [tf.randomNormal([m.batch, 5, MLP_DIMS.scs]), tf.randomNormal([m.batch, 10, MLP_DIMS.nfn]), tf.randomNormal([m.batch, 10, MLP_DIMS.ss])];
+  return { model, x, y: oneHotLabels([m.batch, 25]), loss: (p, y) => maskedSoftCrossEntropy(p, y, true), optimizer: MLP_OPTIMIZER, gradClip: 1, batch: m.batch };
+}
+
+/** Trainable parameters (what PyTorch's `requires_grad` parameters count). */
+export function trainableParams(model: tf.LayersModel): number {
+  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, d) => a * (d ?? 1), 1), 0);
+}
+
+/** The training loop's step (lib/train/loop.ts): loss, gradients, clipping, AdamW; returns a stepper. */
+export function trainStepper(c: BenchCase): { step: () => void; dispose: () => void } {
+  const vars = c.model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  const opt: StepOptimizer = makeOptimizer(c.optimizer, vars);
+  const step = () => {
+    const value = tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => c.loss(c.model.apply(c.x, { training: true }) as tf.Tensor, c.y), vars);
+      opt.step(clipByGlobalNorm(vars.map((v) => grads[v.name]), c.gradClip).grads, c.optimizer.lr);
+      return value;
+    });
+    value.dataSync();
+    value.dispose();
+  };
+  return { step, dispose: () => opt.dispose() };
+}
+
+export function disposeCase(c: BenchCase): void {
+  tf.dispose([c.x as tf.Tensor, c.y].flat());
+  c.model.dispose();
 }
