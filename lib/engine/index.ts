@@ -2,3 +2,4 @@
 export * from './backend.js';
 export * from './layers.js';
 export * from './io.js';
+export * from './profile.js';

@@ -174,6 +174,29 @@ export interface TrainOptions {
    * or 'retrain'. Finished folds with the same config are always skipped (resume).
    */
   onConfigChange?: 'error' | 'retrain';
+  /** Time the parts of every training step (data, kernels, tfjs JS) into `TrainResult.profile`. */
+  profile?: boolean;
+}
+
+/**
+ * Where the time of a model's training went (`profile: true`), summed over the folds trained now.
+ * A step = making the batch (data) + forward, backward and optimizer update (kernels + tfjs JS).
+ */
+export interface TrainProfile {
+  folds: number;
+  steps: number;
+  /** ms in `data.batch` for training batches: sampling, augmentation, frame assembly, tensors. */
+  dataMs: number;
+  /** ms inside backend kernels during training steps (WASM, and the JS side of our WASM kernels). */
+  kernelMs: number;
+  /** The rest of the training steps: tfjs engine, autograd tape, optimizer and clipping JS. */
+  jsMs: number;
+  /** ms in validation passes (their batches, forward and metric). */
+  evalMs: number;
+  /** Wall-clock ms of the folds (steps, evaluations, yields, events, saving). */
+  wallMs: number;
+  /** The heaviest kernels of the training steps. */
+  kernels: { kernel: string; ms: number; calls: number }[];
 }
 
 export interface FoldResult {
@@ -225,4 +248,6 @@ export interface TrainResult {
   fullFit?: FoldResult;
   /** Present when every fold was trained: the manifest written next to the OOF files. */
   manifest?: TrainManifest;
+  /** With `profile`: the time split of the folds trained now. */
+  profile?: TrainProfile;
 }
