@@ -10,11 +10,11 @@
  * trainers side by side each run at full speed (design notes §3). A worker that throws, calls
  * process.exit or runs out of memory ends only its own thread; its job is reported as failed.
  */
+import * as tf from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { SpinelabError, UsageError } from '../core/errors.js';
 import type { OnProgress } from '../core/progress.js';
-import { currentBackend, initBackend } from '../engine/backend.js';
 import { fingerprint, foldDirName } from './artefacts.js';
 import {
   checkConfig, finishedFold, finishModel, foldSteps, modelEmitter, planFolds, runFold, trainKFold,
@@ -126,8 +126,9 @@ export async function trainModels(jobs: readonly ModelJob[], options: TrainModel
     const ctx = { outDir: options.outDir, emit: m.emit, fp: m.fp, onConfigChange, onProgress: options.onProgress, profile: options.profile };
     m.outcomes.set(p.plan, await runFold(m.task, m.config, ctx, p.fold));
   } else if (pending.length) {
-    const backend = currentBackend() ?? (await initBackend());
-    failures = await runPool(pending, models, Math.min(workers, pending.length), backend.name, options);
+    // Workers start the backend this thread trains on (importing lib/engine here would register
+    // the WASM backend as a side effect).
+    failures = await runPool(pending, models, Math.min(workers, pending.length), tf.getBackend(), options);
   }
 
   const results = models.map((m) => {

@@ -13,8 +13,12 @@ export interface TrainerArgs {
   retrain: boolean;
   /** `--json`: print nothing but the returned object's line (the caller prints it). */
   json: boolean;
-  onEvent: (e: TrainEvent) => void;
+  onEvent: (e: TrainEvent, model: string) => void;
   onProgress: OnProgress;
+  /** Folds trained at once in worker threads (`--workers`; undefined = the library default). */
+  workers?: number;
+  /** `--profile`: time the parts of each training step; the trainer prints the split per model. */
+  profile: boolean;
 }
 
 export interface Trainer {
