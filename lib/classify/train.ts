@@ -32,6 +32,7 @@ export interface TrainClassifierOptions {
   workers?: number;
   profile?: boolean;
   onFailure?: TrainModelsOptions['onFailure'];
+  prefetch?: boolean;
 }
 
 export interface ClassifierRun {
@@ -116,7 +117,7 @@ export async function trainClassifiers(preset: Pick<ClassifyPreset, 'name' | 'mo
   });
   const results = await trainModels(models, {
     outDir: opts.outDir, onEvent: opts.onEvent, onProgress: opts.onProgress, onConfigChange: opts.onConfigChange,
-    workers: opts.workers, profile: opts.profile, onFailure: opts.onFailure,
+    workers: opts.workers, profile: opts.profile, onFailure: opts.onFailure, prefetch: opts.prefetch,
   });
   return results.map((result, i) => ({ name: preset.models[i].name, rows: models[i].ref.args.rows, result, manifest: result.manifest }));
 }

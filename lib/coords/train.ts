@@ -51,7 +51,7 @@ export interface CoordsReport {
   seconds: number;
 }
 
-export type TrainCoordsOptions = Pick<TrainModelsOptions, 'outDir' | 'onEvent' | 'onProgress' | 'onConfigChange' | 'workers' | 'profile'>;
+export type TrainCoordsOptions = Pick<TrainModelsOptions, 'outDir' | 'onEvent' | 'onProgress' | 'onConfigChange' | 'workers' | 'profile' | 'prefetch'>;
 
 const TASK_MODULE = new URL('./train.ts', import.meta.url).href;
 
@@ -120,7 +120,7 @@ export async function trainCoords(data: CoordsData, config: CoordsConfig, opts: 
   };
   const [train] = await trainModels([{ task: coordsTask(args), config: config.train, ref: { module: TASK_MODULE, factory: 'coordsTask', args } }], {
     outDir: opts.outDir, onEvent: opts.onEvent, onProgress: opts.onProgress, onConfigChange: opts.onConfigChange,
-    workers: opts.workers, profile: opts.profile,
+    workers: opts.workers, profile: opts.profile, prefetch: opts.prefetch,
   });
 
   // Out-of-fold predictions of EVERY sagittal series (unlabelled ones too: they need crops, §11

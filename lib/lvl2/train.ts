@@ -39,6 +39,7 @@ export interface TrainLvl2Options {
   /** Folds trained at once in worker threads (TrainModelsOptions.workers). */
   workers?: number;
   profile?: boolean;
+  prefetch?: boolean;
 }
 
 export interface Lvl2Report {
@@ -175,7 +176,7 @@ export async function trainLvl2(opts: TrainLvl2Options): Promise<Lvl2Report> {
   const args: Lvl2TaskArgs = { data, preset: opts.preset, name };
   const [res] = await trainModels([{ task, config: opts.preset.train, ref: { module: TASK_MODULE, factory: 'lvl2TaskFrom', args } }], {
     outDir: opts.outDir, onEvent: opts.onEvent, onProgress: opts.onProgress, onConfigChange: opts.onConfigChange,
-    workers: opts.workers, profile: opts.profile,
+    workers: opts.workers, profile: opts.profile, prefetch: opts.prefetch,
   });
   if (!res.manifest) throw new UsageError('level 2 reports a CV only when every fold is trained (remove `folds` from the preset)');
   const oof = readLvl2Oof(opts.outDir, data.sets, opts.labels, name);

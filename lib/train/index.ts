@@ -8,3 +8,5 @@ export * from './artefacts.js';
 export * from './presets.js';
 export * from './profile.js';
 export * from './parallel.js';
+export * from './batches.js';
+export { BatchLoader } from './loader.js';

@@ -1,16 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { SpinelabError, UsageError } from '../core/errors.js';
-import { Rng } from '../core/rng.js';
+import type { OnProgress } from '../core/progress.js';
 import { saveModel } from '../engine/io.js';
 import {
   appendLog, fingerprint, foldDirName, modelDir, OOF_ROWS, oofFile, readFinishedFold, readFoldPredictions,
   writeFoldPredictions, writeFoldResult, writeOof,
 } from './artefacts.js';
-import type { OnProgress } from '../core/progress.js';
+import { foldRngs, foldSteps, stepIndices, stepsPerEpoch, tensorsOf } from './batches.js';
+import type { BatchLoader } from './loader.js';
 import { clipByGlobalNorm, lrFactor, makeOptimizer } from './optim.js';
 import { disposeBatch, forward, predictRows } from './predict.js';
 import { mergeProfiles, StepTimer } from './profile.js';
+import type { TaskRef } from './parallel.js';
 import type {
   CurvePoint, FoldResult, Row, TrainConfig, TrainEvent, TrainManifest, TrainOptions, TrainProfile, TrainResult, TrainTask,
 } from './types.js';
@@ -23,11 +25,11 @@ import type {
  * Resumable per fold. Porting note: no fp16/GradScaler (tfjs trains in float32), so every step
  * advances the schedule; one process, so no DDP sampler seeds (§11 item 7).
  */
-export async function trainKFold(task: TrainTask, config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
+export async function trainKFold(task: TrainTask, config: TrainConfig, options: TrainOptions, loader?: FoldContext['loader']): Promise<TrainResult> {
   checkConfig(config);
   const ctx: FoldContext = {
     outDir: options.outDir, emit: modelEmitter(task, options.outDir, options.onEvent), fp: fingerprint(task, config),
-    onConfigChange: options.onConfigChange ?? 'error', onProgress: options.onProgress, profile: options.profile,
+    onConfigChange: options.onConfigChange ?? 'error', onProgress: options.onProgress, profile: options.profile, loader,
   };
   const outcomes: FoldOutcome[] = [];
   for (const plan of planFolds(task, config)) outcomes.push(await runFold(task, config, ctx, plan));
@@ -51,11 +53,6 @@ export function planFolds(task: TrainTask, config: TrainConfig): FoldPlan[] {
   return plans;
 }
 
-/** Optimizer steps of a fold: whole batches per epoch (the last incomplete one dropped), at least one. */
-export function foldSteps(config: TrainConfig, nTrain: number): number {
-  return config.epochs * Math.max(1, Math.floor(nTrain / config.batchSize));
-}
-
 /** Writes each event to the model's log.txt, then passes it on. */
 export function modelEmitter(task: TrainTask, outDir: string, onEvent?: (e: TrainEvent) => void): (e: TrainEvent) => void {
   const logFile = join(modelDir(outDir, task.name), 'log.txt');
@@ -75,6 +72,8 @@ export interface FoldContext {
   onProgress?: OnProgress;
   /** Time the parts of every training step (TrainOptions.profile). */
   profile?: boolean;
+  /** Make the training batches ahead in this loader thread (when the dataset has hostBatch). */
+  loader?: { loader: BatchLoader; key: number; ref: TaskRef };
 }
 
 export interface FoldOutcome {
@@ -118,12 +117,11 @@ export async function runFold(task: TrainTask, config: TrainConfig, ctx: FoldCon
   }
   if (!trainIdx.length) throw new UsageError(`fold ${fold}: no training rows`);
   const t0 = Date.now();
-  const seed = (config.seed ?? 42) + (fold === 'fullfit' ? 0 : fold);
-  const rng = new Rng(seed);
-  const model = task.buildModel({ fold, rng: rng.fork(1) });
+  const rngs = foldRngs(config, fold);
+  const model = task.buildModel({ fold, rng: rngs.model });
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = makeOptimizer(config.optimizer, vars);
-  const stepsPerEpoch = Math.max(1, Math.floor(trainIdx.length / config.batchSize));
+  const perEpoch = stepsPerEpoch(config, trainIdx.length);
   const steps = foldSteps(config, trainIdx.length);
   const evalBatch = config.evalBatchSize ?? config.batchSize;
   emit({ type: 'fold-start', fold, nTrain: trainIdx.length, nVal: valIdx.length, steps, params: model.countParams() });
@@ -134,59 +132,55 @@ export async function runFold(task: TrainTask, config: TrainConfig, ctx: FoldCon
   let step = 0;
   let last = { data: new Float32Array(0), shape: [0], loss: NaN };
   let lastPoint: CurvePoint | undefined;
-  const shuffleRng = rng.fork(2);
-  const batchRng = rng.fork(3);
   const timer = ctx.profile ? new StepTimer() : null;
+  const loader = ctx.loader && task.data.hostBatch ? ctx.loader : undefined;
+  loader?.loader.start(loader.key, loader.ref, config, plan);
   try {
-    for (let epoch = 0; epoch < config.epochs; epoch++) {
-      // Shuffle, then drop the last incomplete batch (reference); a set smaller than one batch is one batch.
-      const order = shuffleRng.shuffle(trainIdx);
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        const idx = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
-        const lr = config.optimizer.lr * lrFactor(step, steps, config.schedule);
-        // Yield to the event loop once per step: in a notebook kernel, display messages (progress,
-        // live curves) go through zeromq, which throws EBUSY after 512 sends without a loop turn.
-        await new Promise((resolve) => setImmediate(resolve));
-        timer?.begin();
-        const batch = await task.data.batch(idx, 'train', batchRng);
-        timer?.dataDone();
-        let loss: number;
-        try {
-          loss = trainStep(task, model, vars, optimizer, batch, lr, config.gradClip);
-        } finally {
-          disposeBatch(batch);
-        }
-        timer?.stepDone();
-        if (!Number.isFinite(loss)) throw new SpinelabError(`${task.name} fold ${fold}: training loss is ${loss} at step ${step + 1}`);
-        step += 1;
-        lossSum += loss;
-        lossN += 1;
-        emit({ type: 'step', fold, step, steps, lr, loss });
-        ctx.onProgress?.({ label: `${task.name} ${foldDirName(fold)}`, done: step, total: steps, detail: `loss=${loss.toFixed(4)}` });
-        if (shouldEvaluate(step, steps, config.evalEvery)) {
-          const te = performance.now();
-          last = await predictRows(task, model, valIdx, evalBatch);
-          const m = valIdx.length && task.metric ? task.metric(last.data, last.shape, valIdx) : undefined;
-          timer?.evalDone(performance.now() - te);
-          lastPoint = { fold, step, epoch: step / stepsPerEpoch, lr, trainLoss: lossSum / lossN, valLoss: last.loss, metric: m?.value, parts: m?.parts };
-          lossSum = 0;
-          lossN = 0;
-          curve.push(lastPoint);
-          emit({ type: 'eval', point: lastPoint });
-        }
+    for (const idx of stepIndices(config, trainIdx, rngs.shuffle)) {
+      const lr = config.optimizer.lr * lrFactor(step, steps, config.schedule);
+      // Yield to the event loop once per step: in a notebook kernel, display messages (progress,
+      // live curves) go through zeromq, which throws EBUSY after 512 sends without a loop turn.
+      await new Promise((resolve) => setImmediate(resolve));
+      timer?.begin();
+      const batch = loader ? tensorsOf(await loader.loader.next()) : await task.data.batch(idx, 'train', rngs.batch);
+      timer?.dataDone();
+      let loss: number;
+      try {
+        loss = trainStep(task, model, vars, optimizer, batch, lr, config.gradClip);
+      } finally {
+        disposeBatch(batch);
+      }
+      timer?.stepDone();
+      if (!Number.isFinite(loss)) throw new SpinelabError(`${task.name} fold ${fold}: training loss is ${loss} at step ${step + 1}`);
+      step += 1;
+      lossSum += loss;
+      lossN += 1;
+      emit({ type: 'step', fold, step, steps, lr, loss });
+      ctx.onProgress?.({ label: `${task.name} ${foldDirName(fold)}`, done: step, total: steps, detail: `loss=${loss.toFixed(4)}` });
+      if (shouldEvaluate(step, steps, config.evalEvery)) {
+        const te = performance.now();
+        last = await predictRows(task, model, valIdx, evalBatch);
+        const m = valIdx.length && task.metric ? task.metric(last.data, last.shape, valIdx) : undefined;
+        timer?.evalDone(performance.now() - te);
+        lastPoint = { fold, step, epoch: step / perEpoch, lr, trainLoss: lossSum / lossN, valLoss: last.loss, metric: m?.value, parts: m?.parts };
+        lossSum = 0;
+        lossN = 0;
+        curve.push(lastPoint);
+        emit({ type: 'eval', point: lastPoint });
       }
     }
     const result: FoldResult = {
       fold, nTrain: trainIdx.length, nVal: valIdx.length, steps, valLoss: last.loss,
       metric: lastPoint?.metric, parts: lastPoint?.parts, curve, seconds: (Date.now() - t0) / 1000,
     };
-    await saveModel(model, dir, { model: task.name, fold, seed, kind: task.outputKind, config, ...task.meta });
+    await saveModel(model, dir, { model: task.name, fold, seed: rngs.seed, kind: task.outputKind, config, ...task.meta });
     const rows: Row[] = valIdx.map((i) => ({ ...task.data.rows[i], fold: task.data.folds[i] }));
     writeFoldPredictions(dir, task.outputKind, last.data, last.shape, rows, task.data.rowColumns);
     writeFoldResult(dir, ctx.fp, result);
     emit({ type: 'fold-end', fold, result });
     return { plan, result, pred: { data: last.data, shape: last.shape }, profile: timer?.finish(Date.now() - t0) };
   } finally {
+    loader?.loader.stop();
     timer?.stop();
     optimizer.dispose();
     model.dispose();

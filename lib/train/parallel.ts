@@ -16,8 +16,10 @@ import { Worker } from 'node:worker_threads';
 import { SpinelabError, UsageError } from '../core/errors.js';
 import type { OnProgress } from '../core/progress.js';
 import { fingerprint, foldDirName } from './artefacts.js';
+import { foldSteps } from './batches.js';
+import { BatchLoader } from './loader.js';
 import {
-  checkConfig, finishedFold, finishModel, foldSteps, modelEmitter, planFolds, runFold, trainKFold,
+  checkConfig, finishedFold, finishModel, modelEmitter, planFolds, runFold, trainKFold,
   type FoldOutcome, type FoldPlan,
 } from './loop.js';
 import type { TrainConfig, TrainEvent, TrainOptions, TrainResult, TrainTask } from './types.js';
@@ -37,6 +39,14 @@ export interface TaskRef<A = unknown> {
 }
 
 export type TaskFactory<A> = (args: A) => TrainTask | Promise<TrainTask>;
+
+/** Build the task a TaskRef describes (in a worker or loader thread). */
+export async function buildTask(ref: TaskRef): Promise<TrainTask> {
+  const mod = (await import(ref.module)) as Record<string, unknown>;
+  const factory = mod[ref.factory] as TaskFactory<unknown> | undefined;
+  if (typeof factory !== 'function') throw new Error(`${ref.module} exports no task factory "${ref.factory}"`);
+  return factory(ref.args);
+}
 
 /** One model of a stage: its task (built here), config, and how a worker rebuilds the task. */
 export interface ModelJob {
@@ -60,6 +70,13 @@ export interface TrainModelsOptions extends Omit<TrainOptions, 'onEvent'> {
    * them), the models whose folds all finished get their OOF files, and then the call throws.
    */
   onFailure?: 'stop' | 'continue';
+  /**
+   * Make each trainer's batches ahead in a loader thread of its own (datasets with hostBatch).
+   * Default: only when there are at least twice as many cores as training threads, where the
+   * loaders have cores to themselves (measured in the README: with one trainer per core they only
+   * compete with the trainers).
+   */
+  prefetch?: boolean;
 }
 
 /** `$SPINELAB_WORKERS` when set (a positive integer), else the number of cores. */
@@ -72,6 +89,11 @@ export function defaultWorkers(): number {
 export function checkWorkers(n: number, what = 'workers'): number {
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} must be a positive integer, got ${n}`);
   return n;
+}
+
+/** Whether loader threads have cores of their own: at least twice as many cores as training threads. */
+export function prefetchPays(trainers: number): boolean {
+  return 2 * trainers <= availableParallelism();
 }
 
 /** A fold that failed, with the model and fold it belongs to. */
@@ -89,10 +111,18 @@ export interface FoldFailure {
 export async function trainModels(jobs: readonly ModelJob[], options: TrainModelsOptions): Promise<TrainResult[]> {
   const workers = checkWorkers(options.workers ?? defaultWorkers());
   const forModel = (name: string) => (e: TrainEvent) => options.onEvent?.(e, name);
+  const canPrefetch = jobs.some((j) => j.task.data.hostBatch);
   if (workers === 1) {
-    const out: TrainResult[] = [];
-    for (const j of jobs) out.push(await trainKFold(j.task, j.config, { ...options, onEvent: forModel(j.task.name) }));
-    return out;
+    const loader = canPrefetch && (options.prefetch ?? prefetchPays(1)) ? new BatchLoader() : undefined;
+    try {
+      const out: TrainResult[] = [];
+      for (const [i, j] of jobs.entries()) {
+        out.push(await trainKFold(j.task, j.config, { ...options, onEvent: forModel(j.task.name) }, loader && { loader, key: i, ref: j.ref }));
+      }
+      return out;
+    } finally {
+      await loader?.close();
+    }
   }
   const onConfigChange = options.onConfigChange ?? 'error';
   const models = jobs.map((j) => {
@@ -123,12 +153,22 @@ export async function trainModels(jobs: readonly ModelJob[], options: TrainModel
     // One fold left (e.g. a resumed run): no worker to start, train it here.
     const p = pending[0];
     const m = models[p.model];
-    const ctx = { outDir: options.outDir, emit: m.emit, fp: m.fp, onConfigChange, onProgress: options.onProgress, profile: options.profile };
-    m.outcomes.set(p.plan, await runFold(m.task, m.config, ctx, p.fold));
+    const loader = m.task.data.hostBatch && (options.prefetch ?? prefetchPays(1)) ? new BatchLoader() : undefined;
+    const ctx = {
+      outDir: options.outDir, emit: m.emit, fp: m.fp, onConfigChange, onProgress: options.onProgress, profile: options.profile,
+      loader: loader && { loader, key: p.model, ref: m.ref },
+    };
+    try {
+      m.outcomes.set(p.plan, await runFold(m.task, m.config, ctx, p.fold));
+    } finally {
+      await loader?.close();
+    }
   } else if (pending.length) {
     // Workers start the backend this thread trains on (importing lib/engine here would register
     // the WASM backend as a side effect).
-    failures = await runPool(pending, models, Math.min(workers, pending.length), tf.getBackend(), options);
+    const n = Math.min(workers, pending.length);
+    const prefetch = canPrefetch && (options.prefetch ?? prefetchPays(n));
+    failures = await runPool(pending, models, n, tf.getBackend(), { ...options, prefetch });
   }
 
   const results = models.map((m) => {
@@ -208,7 +248,7 @@ function runPool(pending: PendingFold[], models: PoolModel[], n: number, backend
         const m = models[job.model];
         const msg: JobMessage = {
           model: job.model, ref: sent.has(job.model) ? undefined : m.ref, config: m.config, plan: job.fold, fp: m.fp,
-          outDir: options.outDir, onConfigChange: options.onConfigChange ?? 'error', profile: options.profile,
+          outDir: options.outDir, onConfigChange: options.onConfigChange ?? 'error', profile: options.profile, prefetch: options.prefetch,
         };
         sent.add(job.model);
         progress.start(job);

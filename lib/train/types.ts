@@ -29,6 +29,18 @@ export interface Batch {
 
 export type BatchMode = 'train' | 'eval';
 
+/** A tensor's data on the host: C-order values and shape (int32 targets as an Int32Array). */
+export interface HostTensor {
+  data: Float32Array | Int32Array;
+  shape: number[];
+}
+
+/** A batch as arrays, before it becomes tensors: what a loader thread makes ahead and hands over. */
+export interface HostBatch {
+  x: HostTensor | HostTensor[];
+  y?: HostTensor | HostTensor[];
+}
+
 /** A dataset as the loop sees it: N rows, a fold per row, and a batch factory. */
 export interface TrainDataset {
   /** One row per sample, saved row-aligned with the OOF predictions. */
@@ -45,6 +57,11 @@ export interface TrainDataset {
    * using `rng`; `mode = 'eval'` must be deterministic and must not drop or reorder samples.
    */
   batch(indices: readonly number[], mode: BatchMode, rng: Rng): Batch | Promise<Batch>;
+  /**
+   * The same batch as arrays, with the same draws from `rng` (`batch` is then `tensorsOf(hostBatch(…))`).
+   * A dataset that has it can be prefetched by a loader thread (TrainModelsOptions.prefetch).
+   */
+  hostBatch?(indices: readonly number[], mode: BatchMode, rng: Rng): HostBatch | Promise<HostBatch>;
 }
 
 /** A validation metric computed on the whole validation set (lower or higher: the task says). */

@@ -6,8 +6,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { asError } from '../core/errors.js';
 import { initBackend, type BackendName } from '../engine/backend.js';
 import { fingerprint } from './artefacts.js';
+import { BatchLoader } from './loader.js';
 import { runFold, type FoldOutcome, type FoldPlan } from './loop.js';
-import type { TaskFactory, TaskRef } from './parallel.js';
+import { buildTask, type TaskRef } from './parallel.js';
 import type { TrainConfig, TrainEvent, TrainTask } from './types.js';
 
 export interface JobMessage {
@@ -21,6 +22,8 @@ export interface JobMessage {
   outDir: string;
   onConfigChange: 'error' | 'retrain';
   profile?: boolean;
+  /** Make the batches ahead in a loader thread of this worker's own. */
+  prefetch?: boolean;
 }
 
 export type WorkerMessage =
@@ -31,26 +34,29 @@ export type WorkerMessage =
 const port = parentPort!;
 const ready = initBackend(workerData.backend as BackendName);
 const tasks = new Map<number, Promise<TrainTask>>();
-
-async function build(ref: TaskRef): Promise<TrainTask> {
-  const mod = (await import(ref.module)) as Record<string, unknown>;
-  const factory = mod[ref.factory] as TaskFactory<unknown> | undefined;
-  if (typeof factory !== 'function') throw new Error(`${ref.module} exports no task factory "${ref.factory}"`);
-  return factory(ref.args);
-}
+const refs = new Map<number, TaskRef>();
+let loader: BatchLoader | undefined;
 
 port.on('message', async (m: JobMessage) => {
   let reply: WorkerMessage;
   try {
     await ready;
-    if (m.ref) tasks.set(m.model, build(m.ref));
+    if (m.ref) {
+      tasks.set(m.model, buildTask(m.ref));
+      refs.set(m.model, m.ref);
+    }
     const task = await tasks.get(m.model);
     if (!task) throw new Error(`no task for model ${m.model}`);
     if (fingerprint(task, m.config) !== m.fp) {
       throw new Error(`the task rebuilt in the worker differs from the parent's (configuration, meta or row count): check the factory "${m.ref?.factory}"`);
     }
     const emit = (event: TrainEvent) => port.postMessage({ type: 'event', event } satisfies WorkerMessage);
-    const out = await runFold(task, m.config, { outDir: m.outDir, emit, fp: m.fp, onConfigChange: m.onConfigChange, profile: m.profile }, m.plan);
+    if (m.prefetch && task.data.hostBatch) loader ??= new BatchLoader();
+    const ctx = {
+      outDir: m.outDir, emit, fp: m.fp, onConfigChange: m.onConfigChange, profile: m.profile,
+      loader: loader && task.data.hostBatch ? { loader, key: m.model, ref: refs.get(m.model)! } : undefined,
+    };
+    const out = await runFold(task, m.config, ctx, m.plan);
     reply = { type: 'done', result: out.result, pred: out.pred, profile: out.profile };
   } catch (e) {
     const err = asError(e);

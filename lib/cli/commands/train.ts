@@ -20,7 +20,7 @@ const TRAINERS: Record<string, { summary: string; load: () => Promise<Trainer> }
 
 const usage = () => [
   'Usage: spinelab train <model> [--preset P] [--input DIR] [--output DIR] [--retrain] [--backend B]',
-  '                              [--workers N] [--profile] [--json]',
+  '                              [--workers N] [--prefetch | --no-prefetch] [--profile] [--json]',
   '',
   'Models:',
   ...Object.entries(TRAINERS).map(([k, v]) => `  ${k.padEnd(8)} ${v.summary}`),
@@ -32,6 +32,8 @@ const usage = () => [
   '  --backend B    tensorflow | wasm | cpu (default: automatic, $SPINELAB_BACKEND)',
   '  --workers N    folds trained at once, each in a worker thread (default: $SPINELAB_WORKERS or the',
   '                 number of cores); 1 = one after the other in this process',
+  '  --prefetch     make each trainer\'s batches ahead in a loader thread (default: only when there are',
+  '                 at least twice as many cores as trainers); --no-prefetch: never',
   '  --profile      time each training step: data (batches, augmentation) vs tfjs JS vs kernels, per model',
   '',
   'Finished folds with the same configuration are skipped, so an interrupted run resumes.',
@@ -59,6 +61,7 @@ export default defineCommand({
   options: {
     preset: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' },
     retrain: { type: 'boolean' }, backend: { type: 'string' }, workers: { type: 'string' }, profile: { type: 'boolean' },
+    prefetch: { type: 'boolean' }, 'no-prefetch': { type: 'boolean' },
   },
   async run({ values, positionals, json }) {
     const [model, ...extra] = positionals;
@@ -67,6 +70,8 @@ export default defineCommand({
     const entry = TRAINERS[model];
     if (!entry) throw new UsageError(`unknown model "${model}" (expected ${Object.keys(TRAINERS).join(', ')})`);
     const workers = values.workers === undefined ? undefined : checkWorkers(numberOption(values, 'workers', 1), '--workers');
+    if (values.prefetch && values['no-prefetch']) throw new UsageError('--prefetch and --no-prefetch exclude each other');
+    const prefetch = values.prefetch ? true : values['no-prefetch'] ? false : undefined;
     const backend = await initBackend(values.backend as BackendName | undefined);
     const trainer = await entry.load();
     const preset = (values.preset as string | undefined) ?? process.env.SPINELAB_PRESET ?? 'demo';
@@ -78,6 +83,7 @@ export default defineCommand({
       retrain: Boolean(values.retrain),
       json,
       workers,
+      prefetch,
       profile: Boolean(values.profile),
       onEvent: (e, m) => {
         const line = describe(e, m);

@@ -11,7 +11,7 @@ import type { Trainer } from './trainer.js';
  * folds from `{output}/folds.csv`; OOF logits in `{output}/models/<name>/`.
  */
 const trainer: Trainer = {
-  async run({ preset: presetName, input, output, retrain, json, onEvent, onProgress, workers, profile }) {
+  async run({ preset: presetName, input, output, retrain, json, onEvent, onProgress, workers, profile, prefetch }) {
     let preset;
     try {
       preset = getPreset(presetName);
@@ -20,7 +20,7 @@ const trainer: Trainer = {
     }
     const labels = readTrainLabels(join(input, 'train.csv'));
     const t0 = Date.now();
-    const runs = await trainClassifiers(preset, { inputDir: input, outDir: output, labels, onEvent, onProgress, onConfigChange: retrain ? 'retrain' : 'error', workers, profile });
+    const runs = await trainClassifiers(preset, { inputDir: input, outDir: output, labels, onEvent, onProgress, onConfigChange: retrain ? 'retrain' : 'error', workers, profile, prefetch });
     const seconds = (Date.now() - t0) / 1000;
     for (const r of runs) if (r.result.profile) console.error(formatProfile(r.name, r.result.profile));
     const ev = evaluateLevel1(output, runs.map((r) => r.name), labels, { inputDir: input });

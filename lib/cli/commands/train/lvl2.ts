@@ -7,13 +7,13 @@ import type { Trainer } from './trainer.js';
 
 /** `spinelab train lvl2`: labels from {input}/train.csv, level-1 OOF logits from {output}/models/. */
 const trainer: Trainer = {
-  async run({ preset: presetName, input, output, retrain, json, onEvent, onProgress, workers, profile }) {
+  async run({ preset: presetName, input, output, retrain, json, onEvent, onProgress, workers, profile, prefetch }) {
     const preset = getLvl2Preset(presetName);
     const labels = readTrainLabels(join(input, 'train.csv'));
     // Studies without any level-1 row take their fold from the shared folds file when there is one.
     const foldsFile = join(output, 'folds.csv');
     const folds = existsSync(foldsFile) ? readFolds(foldsFile, [], preset.train.nFolds) : undefined;
-    const report = await trainLvl2({ outDir: output, inputDir: input, labels, preset, folds, onEvent, onProgress, onConfigChange: retrain ? 'retrain' : 'error', workers, profile });
+    const report = await trainLvl2({ outDir: output, inputDir: input, labels, preset, folds, onEvent, onProgress, onConfigChange: retrain ? 'retrain' : 'error', workers, profile, prefetch });
     if (report.profile) console.error(formatProfile('lvl2', report.profile));
     if (!json) {
       const f = (v: number) => v.toFixed(4);

@@ -17,6 +17,8 @@ export interface TrainerArgs {
   onProgress: OnProgress;
   /** Folds trained at once in worker threads (`--workers`; undefined = the library default). */
   workers?: number;
+  /** `--prefetch` / `--no-prefetch` (undefined = the library default). */
+  prefetch?: boolean;
   /** `--profile`: time the parts of each training step; the trainer prints the split per model. */
   profile: boolean;
 }
