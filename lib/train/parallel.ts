@@ -223,10 +223,16 @@ function runPool(pending: PendingFold[], models: PoolModel[], n: number, backend
       progress.end(job);
       if ((options.onFailure ?? 'stop') === 'stop') stopped = true;
     };
-    // An error in this thread (e.g. an onEvent callback threw): stop every worker and reject.
+    // An error in this thread (e.g. an onEvent callback threw), or an interrupt: stop every worker
+    // and reject. Ctrl-C in a terminal, or a notebook's interrupt (tslab turns it into SIGINT, which
+    // would otherwise leave the workers training in the kernel), ends the running folds.
+    const onSigint = () => abort(new SpinelabError('interrupted: the running folds were stopped; the finished ones are saved and a rerun resumes'));
+    process.once('SIGINT', onSigint);
+    const settle = () => process.off('SIGINT', onSigint);
     const abort = (e: unknown) => {
       if (aborted) return;
       aborted = true;
+      settle();
       for (const w of all) void w.terminate();
       reject(e);
     };
@@ -284,7 +290,10 @@ function runPool(pending: PendingFold[], models: PoolModel[], n: number, backend
           job = null;
           if (!stopped && next < pending.length) spawn();
         }
-        if (alive === 0 && !aborted) resolve(failures);
+        if (alive === 0 && !aborted) {
+          settle();
+          resolve(failures);
+        }
       });
       feed();
     };

@@ -74,10 +74,36 @@ describe('parallel training in worker threads', () => {
   it('an error thrown in a worker names the fold; by default no new fold starts after it', async () => {
     const out = mkdtempSync(join(tmpdir(), 'spinelab-throw-'));
     const started: number[] = [];
-    await expect(trainModels([job({ die: { fold: 0, how: 'throw' } })], {
+    // Fold 1 trains long enough (600 steps) for fold 0's failure to come in while it runs.
+    await expect(trainModels([job({ die: { fold: 0, how: 'throw' } }, { ...config, epochs: 120 })], {
       outDir: out, workers: 2, onEvent: (e) => e.type === 'fold-start' && started.push(e.fold as number),
     })).rejects.toThrow(/toy fold_0: toy failure in fold 0\n1 fold\(s\) finished/);
     expect(started).toEqual([1]); // fold 1 was running and finished; fold 2 never started
     expect(existsSync(join(out, 'models', 'toy', 'fold_1', 'result.json'))).toBe(true);
+  });
+
+  it('an interrupt (SIGINT) stops every worker and rejects; the listener is gone afterwards', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'spinelab-int-'));
+    const before = process.listeners('SIGINT');
+    let steps = 0;
+    let interrupted = false;
+    const run = trainModels([job({}, { ...config, epochs: 40 })], {
+      outDir: out, workers: 2,
+      onEvent: (e) => {
+        if (e.type !== 'step') return;
+        steps += 1;
+        if (interrupted) return;
+        interrupted = true;
+        // The pool's own listener (calling it directly: process.emit would reach vitest's too).
+        const mine = process.listeners('SIGINT').filter((l) => !before.includes(l));
+        expect(mine).toHaveLength(1);
+        (mine[0] as () => void)();
+      },
+    });
+    await expect(run).rejects.toThrow(/interrupted: the running folds were stopped/);
+    const at = steps;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(steps).toBe(at); // no worker is still training
+    expect(process.listeners('SIGINT')).toEqual(before);
   });
 });
