@@ -3,7 +3,7 @@ import { UsageError } from '../../core/errors.js';
 import { inputDir, outputDir } from '../../core/paths.js';
 import { initBackend, type BackendName } from '../../engine/backend.js';
 import { progress } from '../../notebook/progress.js';
-import { checkWorkers, defaultWorkers } from '../../train/parallel.js';
+import { checkWorkers } from '../../train/parallel.js';
 import type { TrainEvent } from '../../train/types.js';
 import type { Trainer } from './train/trainer.js';
 
@@ -31,7 +31,7 @@ const usage = () => [
   '  --retrain      retrain finished folds made with another configuration (default: refuse)',
   '  --backend B    tensorflow | wasm | cpu (default: automatic, $SPINELAB_BACKEND)',
   '  --workers N    folds trained at once, each in a worker thread (default: $SPINELAB_WORKERS or the',
-  '                 number of cores); 1 = one after the other in this process',
+  '                 number of cores; lvl2: 1); 1 = one after the other in this process',
   '  --prefetch     make each trainer\'s batches ahead in a loader thread (default: only when there are',
   '                 at least twice as many cores as trainers); --no-prefetch: never',
   '  --profile      time each training step: data (batches, augmentation) vs tfjs JS vs kernels, per model',
@@ -75,7 +75,7 @@ export default defineCommand({
     const backend = await initBackend(values.backend as BackendName | undefined);
     const trainer = await entry.load();
     const preset = (values.preset as string | undefined) ?? process.env.SPINELAB_PRESET ?? 'demo';
-    console.error(`spinelab train ${model}: preset ${preset}, backend ${backend.name}, ${workers ?? defaultWorkers()} worker(s)`);
+    console.error(`spinelab train ${model}: preset ${preset}, backend ${backend.name}${workers ? `, ${workers} worker(s)` : ''}`);
     return trainer.run({
       preset,
       input: (values.input as string | undefined) ?? inputDir(),
