@@ -202,7 +202,10 @@ export interface TrainOptions {
 export interface TrainProfile {
   folds: number;
   steps: number;
-  /** ms in `data.batch` for training batches: sampling, augmentation, frame assembly, tensors. */
+  /**
+   * ms getting the training batches: `data.batch` (sampling, augmentation, frame assembly, tensors),
+   * or with a loader thread (prefetch) the wait for its next batch and the tensors' creation.
+   */
   dataMs: number;
   /** ms inside backend kernels during training steps (WASM, and the JS side of our WASM kernels). */
   kernelMs: number;
