@@ -9,7 +9,7 @@ import type { OnProgress } from '../core/progress.js';
 import { initBackend } from '../engine/index.js';
 import { setWasmKernelSet } from '../engine/wasm/index.js';
 import { FULL, QUICK, type BenchModel, type BenchSizes, type TwinSpec, disposeCase, makeCase, trainStepper, trainableParams, twinSpec } from './engine-models.js';
-import { KernelProfiler, type KernelTime } from './kernel-profiler.js';
+import { KernelProfiler, type KernelTime } from '../engine/profile.js';
 import type { TrainWorkerData, TrainWorkerReply } from './train-worker.js';
 
 /**

@@ -2,7 +2,6 @@
  * The crop dataset: one row per (sagittal series, level), its crop stack, frames, augmentations,
  * targets. Reference: prepare_data_crop / prepare_data_scs (§3.3–3.4) and CropDataset (§5.2).
  */
-import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtefactError } from '../core/errors.js';
@@ -10,7 +9,8 @@ import { readNpy } from '../core/npy.js';
 import type { Rng } from '../core/rng.js';
 import { LEVELS, targetIndex, type SagittalDescription } from '../data/vocabulary.js';
 import { cropFileName, readCropsCsv } from '../crops/cut.js';
-import type { Batch, BatchMode, Row, TrainDataset } from '../train/types.js';
+import { tensorsOf } from '../train/batches.js';
+import type { Batch, BatchMode, HostBatch, Row, TrainDataset } from '../train/types.js';
 import { toInterleaved, warpResize, type Image } from '../image/index.js';
 import { augmentSample, flipChannels, flipTargets, mixupBatch } from './augment.js';
 import { frameIndices, gatherChannels, jitterLimit, scaleStackTo8Bit, type Stack8 } from './frames.js';
@@ -151,6 +151,10 @@ export class CropDataset implements TrainDataset {
   }
 
   batch(indices: readonly number[], mode: BatchMode, rng: Rng): Batch {
+    return tensorsOf(this.hostBatch(indices, mode, rng));
+  }
+
+  hostBatch(indices: readonly number[], mode: BatchMode, rng: Rng): HostBatch {
     const { nFrames: n, imageSize: S, target } = this.cfg;
     const B = indices.length;
     const sampleSize = n * S * S * 3;
@@ -165,9 +169,6 @@ export class CropDataset implements TrainDataset {
     if (mode === 'train' && this.cfg.mixup.p > 0 && B > 1 && rng.random() < this.cfg.mixup.p) {
       mixupBatch(x, y, B, rowsPerSample, rng, this.cfg.mixup.alpha);
     }
-    return {
-      x: tf.tensor5d(x, [B, n, S, S, 3]),
-      y: target === 'all' ? tf.tensor3d(y, [B, 5, 3]) : tf.tensor2d(y, [B, 3]),
-    };
+    return { x: { data: x, shape: [B, n, S, S, 3] }, y: { data: y, shape: target === 'all' ? [B, 5, 3] : [B, 3] } };
   }
 }

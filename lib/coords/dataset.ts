@@ -4,10 +4,10 @@
  * Porting note: the reference augments the full-size image and then resizes to 384; we resize first
  * and augment at the model size (the same transform, see augment.ts; ~10× less pixel work on CPU).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
-import type { Batch, BatchMode, Row, TrainDataset } from '../train/types.js';
 import { resize, type Image } from '../image/index.js';
+import { tensorsOf } from '../train/batches.js';
+import type { Batch, BatchMode, HostBatch, Row, TrainDataset } from '../train/types.js';
 import { augment, type AugmentConfig } from './augment.js';
 import { N_POINTS, type CoordsSample, type Keypoints } from './types.js';
 
@@ -49,17 +49,21 @@ export class CoordsDataset implements TrainDataset {
     this.inputs = samples.map((s) => modelInput(s.image, size));
   }
 
-  async batch(indices: readonly number[], mode: BatchMode, rng: Rng): Promise<Batch> {
+  batch(indices: readonly number[], mode: BatchMode, rng: Rng): Batch {
+    return tensorsOf(this.hostBatch(indices, mode, rng));
+  }
+
+  hostBatch(indices: readonly number[], mode: BatchMode, rng: Rng): HostBatch {
     const s = this.size;
     const x = new Float32Array(indices.length * s * s);
-    const y: number[] = [];
+    const y = new Float32Array(indices.length * 2 * N_POINTS);
     indices.forEach((i, b) => {
       let img = this.inputs[i];
       let kps = this.samples[i].target;
       if (mode === 'train' && this.aug) ({ img, kps } = augment(img, kps, this.samples[i].image, rng, this.aug));
       x.set(img.data, b * s * s);
-      y.push(...lossTarget(kps));
+      y.set(lossTarget(kps), b * 2 * N_POINTS);
     });
-    return { x: tf.tensor4d(x, [indices.length, s, s, 1]), y: tf.tensor2d(y, [indices.length, 2 * N_POINTS]) };
+    return { x: { data: x, shape: [indices.length, s, s, 1] }, y: { data: y, shape: [indices.length, 2 * N_POINTS] } };
   }
 }

@@ -7,10 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { ArtefactError, InputLayoutError } from '../core/errors.js';
-import { trainKFold } from '../train/loop.js';
+import { trainModels, type TrainModelsOptions } from '../train/parallel.js';
 import { modelDir as modelFolder } from '../train/artefacts.js';
-import type { TrainEvent, TrainOptions, TrainResult, TrainTask } from '../train/types.js';
-import type { OnProgress } from '../core/progress.js';
+import type { TrainResult, TrainTask } from '../train/types.js';
 import { SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
 import { CoordsDataset } from './dataset.js';
 import { coordsErrors } from './metrics.js';
@@ -107,12 +106,9 @@ export function coordsReportRows(r: CoordsReport): Array<Record<string, string |
   }));
 }
 
-export interface TrainCoordsOptions {
-  outDir: string;
-  onEvent?: (e: TrainEvent) => void;
-  onProgress?: OnProgress;
-  onConfigChange?: TrainOptions['onConfigChange'];
-}
+export type TrainCoordsOptions = Pick<TrainModelsOptions, 'outDir' | 'onEvent' | 'onProgress' | 'onConfigChange' | 'workers' | 'profile' | 'prefetch'>;
+
+const TASK_MODULE = new URL('./train.ts', import.meta.url).href;
 
 export interface TrainCoordsResult {
   train: TrainResult;
@@ -131,20 +127,20 @@ function foldOf(data: CoordsData, s: CoordsSample): number {
   return data.folds.get(s.studyId) ?? -1;
 }
 
-export async function trainCoords(data: CoordsData, config: CoordsConfig, opts: TrainCoordsOptions): Promise<TrainCoordsResult> {
-  const t0 = Date.now();
-  const labelled = data.series.filter((s) => countPoints(s.target) > 0);
-  const noFold = labelled.find((s) => foldOf(data, s) < 0);
-  if (noFold) throw new InputLayoutError('a labelled series belongs to a study without a cross-validation fold', { studyId: noFold.studyId, seriesId: noFold.seriesId });
-  const spiderTrain = config.spider.use && data.spider ? data.spider.train : [];
-  const samples = [...labelled, ...spiderTrain];
-  // External images: fold −1 = in every training fold, never validated (reference §4.6).
-  const folds = [...labelled.map((s) => foldOf(data, s)), ...spiderTrain.map(() => -1)];
-  const dataset = new CoordsDataset(samples, folds, config.model.imageSize, config.augment);
+/** What a worker needs to rebuild the coordinates task (structured-cloneable). */
+export interface CoordsTaskArgs {
+  samples: CoordsSample[];
+  /** Fold of each sample; −1 = in every training fold, never validated. */
+  folds: number[];
+  config: CoordsConfig;
+}
+
+/** The shared loop's task for the coordinates model (a TaskRef factory: workers call it too). */
+export function coordsTask({ samples, folds, config }: CoordsTaskArgs): TrainTask {
   const { train: _train, ...modelConfig } = config;
-  const task: TrainTask = {
+  return {
     name: COORDS_MODEL_NAME,
-    data: dataset,
+    data: new CoordsDataset(samples, folds, config.model.imageSize, config.augment),
     buildModel: ({ rng }) => buildCoordsModel(config.model, rng),
     loss: maskedMse,
     outputKind: 'values',
@@ -165,8 +161,21 @@ export async function trainCoords(data: CoordsData, config: CoordsConfig, opts: 
     },
     meta: { coords: modelConfig },
   };
-  const train = await trainKFold(task, config.train, {
+}
+
+export async function trainCoords(data: CoordsData, config: CoordsConfig, opts: TrainCoordsOptions): Promise<TrainCoordsResult> {
+  const t0 = Date.now();
+  const labelled = data.series.filter((s) => countPoints(s.target) > 0);
+  const noFold = labelled.find((s) => foldOf(data, s) < 0);
+  if (noFold) throw new InputLayoutError('a labelled series belongs to a study without a cross-validation fold', { studyId: noFold.studyId, seriesId: noFold.seriesId });
+  const spiderTrain = config.spider.use && data.spider ? data.spider.train : [];
+  // External images: fold −1 = in every training fold, never validated (reference §4.6).
+  const args: CoordsTaskArgs = {
+    samples: [...labelled, ...spiderTrain], folds: [...labelled.map((s) => foldOf(data, s)), ...spiderTrain.map(() => -1)], config,
+  };
+  const [train] = await trainModels([{ task: coordsTask(args), config: config.train, ref: { module: TASK_MODULE, factory: 'coordsTask', args } }], {
     outDir: opts.outDir, onEvent: opts.onEvent, onProgress: opts.onProgress, onConfigChange: opts.onConfigChange,
+    workers: opts.workers, profile: opts.profile, prefetch: opts.prefetch,
   });
 
   // Out-of-fold predictions of EVERY sagittal series (unlabelled ones too: they need crops, §11

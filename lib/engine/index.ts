@@ -3,3 +3,4 @@ export * from './backend.js';
 export * from './layers.js';
 export * from './conv-grad.js';
 export * from './io.js';
+export * from './profile.js';

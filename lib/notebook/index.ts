@@ -9,5 +9,6 @@ export {
 export { showTable, tableBundle, toTable, formatCell, type Row, type Table, type TableOptions, type DataFrameLike } from './table.js';
 export { progress, notebookProgress, progressMode, progressLine, formatDuration, type ProgressMode, type ProgressOptions } from './progress.js';
 export { liveLearningCurves, savedCurvePoints, type LiveCurves } from './live.js';
+export { liveTraining, type LiveModel, type LiveTraining, type LiveTrainingOptions } from './training.js';
 export { printBackend } from './backend.js';
 export { escapeHtml, scriptJson } from './html.js';

@@ -6,6 +6,7 @@ import { inputDir, outputDir, projectRoot } from '../core/paths.js';
 import type { OnProgress } from '../core/progress.js';
 import { initBackend } from '../engine/backend.js';
 import { buildReport } from './report.js';
+import { checkWorkers } from '../train/parallel.js';
 import { runNotebooks, type RunnerKind } from './runner/run.js';
 import { generateDataset } from '../synth/index.js';
 import { hashParts, hasCompetitionData, inputFingerprint, stageLibraryHash } from './fingerprint.js';
@@ -24,6 +25,12 @@ export interface MainJobOptions {
   force?: boolean;
   /** Seed of the synthetic studies generated when input/ is empty. */
   seed?: number;
+  /**
+   * Folds trained at once by the training notebooks, each in a worker thread (SPINELAB_WORKERS in
+   * their environment; default: the library's, the number of cores). Not part of a stage's stamp:
+   * the same seeds give the same weights with any number of workers.
+   */
+  workers?: number;
   /** One human-readable line per event (stage started, skipped, finished). */
   onLog?: (line: string) => void;
   onProgress?: OnProgress;
@@ -65,7 +72,8 @@ export async function runMainJob(opts: MainJobOptions = {}): Promise<RunSummary>
   const stamps: StampFile = existsSync(stampFile) ? JSON.parse(readFileSync(stampFile, 'utf8')) : {};
   const notebooksDir = join(projectRoot(), 'notebooks');
   const executedDir = join(output, 'notebooks');
-  const env = { SPINELAB_PRESET: preset, SPINELAB_INPUT: input, SPINELAB_OUTPUT: output, SPINELAB_BACKEND: backend.name };
+  const env: Record<string, string> = { SPINELAB_PRESET: preset, SPINELAB_INPUT: input, SPINELAB_OUTPUT: output, SPINELAB_BACKEND: backend.name };
+  if (opts.workers !== undefined) env.SPINELAB_WORKERS = String(checkWorkers(opts.workers));
   const libDir = join(projectRoot(), 'lib');
   let upstream = hashParts([preset, inputFingerprint(input)]);
 

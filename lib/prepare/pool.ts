@@ -8,7 +8,7 @@ import type { WorkerReply } from './worker.js';
 
 export type TaskOutcome = { ok: true; frames: number } | { ok: false; error: string };
 
-const BOOT = new URL('./worker-boot.mjs', import.meta.url);
+const BOOT = new URL('../core/worker-boot.mjs', import.meta.url);
 const ENTRY = new URL('./worker.ts', import.meta.url).href;
 
 export function runInWorkers(tasks: readonly SeriesTask[], nWorkers: number, onDone: (task: SeriesTask, outcome: TaskOutcome) => void): Promise<void> {

@@ -2,19 +2,22 @@ import { defineCommand, numberOption, presetOption } from '../command.js';
 import { UsageError } from '../../core/errors.js';
 import { progress } from '../../notebook/progress.js';
 import { runMainJob } from '../../pipeline/index.js';
+import { checkWorkers } from '../../train/parallel.js';
 
 export default defineCommand({
   name: 'run',
   summary: 'The main job: the whole pipeline (six notebooks, headless) on input/, synthetic studies if empty',
   usage: [
     'Usage: spinelab run [--preset tiny|demo|bench|reference] [--input DIR] [--output DIR]',
-    '                    [--runner node|jupyter] [--force] [--seed S] [--json]',
+    '                    [--runner node|jupyter] [--force] [--seed S] [--workers N] [--json]',
     '',
     '  --preset NAME   tiny (CI, minutes) | demo (default, < 10 min on 2 cores) | bench | reference (GPU)',
     '  --input DIR     data folder (default input/); generated synthetic studies when it holds no data',
     '  --output DIR    artefact folder (default output/)',
     '  --runner KIND   node (default, no Python needed) or jupyter (nbclient)',
     '  --force         re-run every stage (otherwise unchanged stages are skipped)',
+    '  --workers N     folds trained at once, each in a worker thread (default: $SPINELAB_WORKERS or the',
+    '                  number of cores; passed to the notebooks as SPINELAB_WORKERS)',
     '',
     'Writes output/notebooks/*.ipynb (executed), output/report.html, output/submission.csv, the models',
     'and output/summary.json (also the last line with --json).',
@@ -26,6 +29,7 @@ export default defineCommand({
     runner: { type: 'string' },
     force: { type: 'boolean' },
     seed: { type: 'string' },
+    workers: { type: 'string' },
   },
   async run({ values, json }) {
     const preset = presetOption(values, 'preset') ?? 'demo';
@@ -38,6 +42,7 @@ export default defineCommand({
       runner,
       force: Boolean(values.force),
       seed: numberOption(values, 'seed', 42),
+      workers: values.workers === undefined ? undefined : checkWorkers(numberOption(values, 'workers', 1), '--workers'),
       onLog: (l) => console.error(`[spinelab run] ${l}`),
       onProgress: progress('run', { mode: json ? 'none' : undefined }),
     });

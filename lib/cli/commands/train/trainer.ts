@@ -14,8 +14,14 @@ export interface TrainerArgs {
   retrain: boolean;
   /** `--json`: print nothing but the returned object's line (the caller prints it). */
   json: boolean;
-  onEvent: (e: TrainEvent) => void;
+  onEvent: (e: TrainEvent, model: string) => void;
   onProgress: OnProgress;
+  /** Folds trained at once in worker threads (`--workers`; undefined = the library default). */
+  workers?: number;
+  /** `--prefetch` / `--no-prefetch` (undefined = the library default). */
+  prefetch?: boolean;
+  /** `--profile`: time the parts of each training step; the trainer prints the split per model. */
+  profile: boolean;
 }
 
 export interface Trainer {
