@@ -7,6 +7,7 @@ export * from './presets.js';
 export * from './layers.js';
 export * from './model.js';
 export * from './dataset.js';
+export * from './store.js';
 export * from './loss.js';
 export * from './train.js';
 export * from './predict.js';
