@@ -1,0 +1,126 @@
+/**
+ * The built page in headless Chromium (lib/notebook/browser.ts's DevTools-pipe driver): open it
+ * from a server, hand it a study's files through its file inputs (DOM.setFileInputFiles, as a user
+ * choosing a folder), wait for its result and read `window.__spinelab`. `checkSiteStudies` runs every
+ * study of a split and compares the page's probabilities with a submission written by Node.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import Papa from 'papaparse';
+import { N_CLASSES, rowId, SUBMISSION_CLASSES, TARGETS } from '../data/vocabulary.js';
+import { openChromium, pageErrors, sleep } from '../notebook/browser.js';
+import type { PageState } from './state.js';
+import { serveSite } from './serve.js';
+
+export interface PageRun extends PageState {
+  /** JavaScript errors of the page (uncaught exceptions, console.error). */
+  errors: string[];
+  /** Seconds from navigation to the models loaded, and from the files handed over to the result. */
+  seconds: { load: number; study: number };
+}
+
+export interface PageRunOptions {
+  /** The page's address (a served site). */
+  url: string;
+  /**
+   * What the user chooses: a folder (given to the folder input, as "Choose a folder") or files
+   * (given to the files input, as "Choose files").
+   */
+  folder?: string;
+  files?: string[];
+  /** Full-page PNG after the result. */
+  screenshot?: string;
+  /** Seconds to wait for the models, then for the result (each). Default 120. */
+  timeout?: number;
+  width?: number;
+}
+
+const STATE = 'JSON.parse(JSON.stringify(window.__spinelab ?? null))';
+
+/** Open the page, give it one study, wait for the result. */
+export async function runStudyInPage(opts: PageRunOptions): Promise<PageRun> {
+  const page = await openChromium({ width: opts.width ?? 1280, height: 900 });
+  const timeout = (opts.timeout ?? 120) * 1000;
+  const waitFor = async (states: readonly string[]) => {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const s = await page.evaluate<PageState | null>(STATE);
+      if (s && states.includes(s.state)) return s;
+      if (Date.now() > deadline) throw new Error(`the page did not reach ${states.join(' or ')} in ${timeout / 1000} s (state ${s?.state}; messages: ${s?.messages.map((m) => m.text).join(' | ')}; errors: ${pageErrors(page.events()).join(' | ')})`);
+      await sleep(100);
+    }
+  };
+  try {
+    const t0 = Date.now();
+    await page.send('Page.navigate', { url: opts.url });
+    let state = await waitFor(['ready', 'error']);
+    const t1 = Date.now();
+    if (state.state === 'ready' && (opts.folder || opts.files?.length)) {
+      const { root } = await page.send('DOM.getDocument');
+      const { nodeId } = await page.send('DOM.querySelector', { nodeId: root.nodeId, selector: opts.folder ? '#folder-input' : '#files-input' });
+      await page.send('DOM.setFileInputFiles', { nodeId, files: opts.folder ? [opts.folder] : opts.files });
+      await sleep(50);
+      state = await waitFor(['done', 'error']);
+    }
+    const t2 = Date.now();
+    await sleep(300); // plotly's first draw
+    if (opts.screenshot) await page.screenshot(opts.screenshot);
+    return { ...state, errors: pageErrors(page.events()), seconds: { load: (t1 - t0) / 1000, study: (t2 - t1) / 1000 } };
+  } finally {
+    await page.close();
+  }
+}
+
+/** Probabilities per study (75 each) of a submission file. */
+export function readSubmissionProbs(file: string): Map<number, Float64Array> {
+  const rows = Papa.parse<Record<string, string>>(readFileSync(file, 'utf8'), { header: true, skipEmptyLines: 'greedy' }).data;
+  const byId = new Map(rows.map((r) => [r.row_id, r]));
+  const studies = new Set(rows.map((r) => Number(r.row_id.split('_')[0])));
+  const out = new Map<number, Float64Array>();
+  for (const s of studies) {
+    out.set(s, Float64Array.from(TARGETS.flatMap((_, j) => SUBMISSION_CLASSES.map((k) => Number(byId.get(rowId(s, j))?.[k] ?? NaN)))));
+  }
+  return out;
+}
+
+export interface SiteStudyCheck {
+  studyId: number;
+  state: string;
+  source?: string;
+  /** Largest |page − submission| over the 75 probabilities. */
+  maxAbsDiff: number;
+  seconds: PageRun['seconds'] & { pageTotal?: number };
+  errors: string[];
+}
+
+/**
+ * Every study folder of `{input}/{split}_images/` through the page of the site in `site`, compared
+ * with the submission Node wrote for them (`spinelab infer`, or the main job's submission.csv).
+ */
+export async function checkSiteStudies(opts: { site: string; input: string; submission: string; split?: 'test' | 'train'; screenshotDir?: string; maxStudies?: number }): Promise<SiteStudyCheck[]> {
+  const images = join(opts.input, `${opts.split ?? 'test'}_images`);
+  const studies = readdirSync(images).filter((n) => /^\d+$/.test(n) && statSync(join(images, n)).isDirectory()).sort((a, b) => Number(a) - Number(b)).slice(0, opts.maxStudies);
+  const expected = readSubmissionProbs(opts.submission);
+  const server = await serveSite(opts.site);
+  const out: SiteStudyCheck[] = [];
+  try {
+    for (const s of studies) {
+      const run = await runStudyInPage({ url: server.url, folder: join(images, s), screenshot: opts.screenshotDir ? join(opts.screenshotDir, `study-${s}.png`) : undefined });
+      const want = expected.get(Number(s));
+      const got = run.result?.probs;
+      let maxAbsDiff = Infinity;
+      if (want && got && got.length === want.length) {
+        maxAbsDiff = 0;
+        // The submission rows are renormalised in float64 (submissionLines): compare like with like.
+        for (let j = 0; j < want.length; j += N_CLASSES) {
+          const sum = got[j] + got[j + 1] + got[j + 2];
+          for (let k = 0; k < N_CLASSES; k++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(got[j + k] / sum - want[j + k]));
+        }
+      }
+      out.push({ studyId: Number(s), state: run.state, source: run.result?.source, maxAbsDiff, seconds: { ...run.seconds, pageTotal: run.result?.seconds.total }, errors: [...run.errors, ...run.messages.filter((m) => m.level === 'error').map((m) => m.text)] });
+    }
+  } finally {
+    await server.close();
+  }
+  return out;
+}
