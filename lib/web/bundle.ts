@@ -83,7 +83,9 @@ export async function bundlePage(entry: string, opts: { minify?: boolean } = {})
   } catch (e) {
     const errors = (e as { errors?: Message[] }).errors;
     if (!errors?.length) throw e;
-    throw new Error(`the page bundle cannot be built:\n  ${errors.map((m) => `${m.text}${m.location ? ` (${m.location.file}:${m.location.line})` : ''}`).join('\n  ')}`);
+    const lines = errors.map((m) => `${m.text}${m.location ? ` (${m.location.file}:${m.location.line})` : ''}`);
+    const more = lines.length > 15 ? [`… and ${lines.length - 15} more`] : [];
+    throw new Error(`the page bundle cannot be built:\n  ${[...lines.slice(0, 15), ...more].join('\n  ')}`);
   }
   const code = result.outputFiles[0].text;
   const libModules = Object.keys(result.metafile.inputs)

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Papa from 'papaparse';
 import { N_CLASSES, rowId, SUBMISSION_CLASSES, TARGETS } from '../data/vocabulary.js';
-import { openChromium, pageErrors, sleep } from '../notebook/browser.js';
+import { openChromium, pageErrors, sleep, type ChromiumPage } from '../notebook/browser.js';
 import type { PageState } from './state.js';
 import { serveSite } from './serve.js';
 
@@ -28,6 +28,8 @@ export interface PageRunOptions {
    */
   folder?: string;
   files?: string[];
+  /** Run after the result, before the screenshot (e.g. to drag the window/level in a test). */
+  actions?: (page: ChromiumPage) => Promise<void>;
   /** Full-page PNG after the result. */
   screenshot?: string;
   /** Seconds to wait for the models, then for the result (each). Default 120. */
@@ -64,6 +66,7 @@ export async function runStudyInPage(opts: PageRunOptions): Promise<PageRun> {
     }
     const t2 = Date.now();
     await sleep(300); // plotly's first draw
+    await opts.actions?.(page);
     if (opts.screenshot) await page.screenshot(opts.screenshot);
     return { ...state, errors: pageErrors(page.events()), seconds: { load: (t1 - t0) / 1000, study: (t2 - t1) / 1000 } };
   } finally {
