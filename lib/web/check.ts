@@ -1,7 +1,7 @@
 /**
  * The built page in headless Chromium (lib/notebook/browser.ts's DevTools-pipe driver): open it
- * from a server, hand it a study's files through its file inputs (DOM.setFileInputFiles, as a user
- * choosing a folder), wait for its result and read `window.__spinelab`. `checkSiteStudies` runs every
+ * from a server, hand it studies through its file inputs (DOM.setFileInputFiles, as a user
+ * choosing a folder), one after the other, wait for each result and read `window.__spinelab`. `checkSiteStudies` runs every
  * study of a split and compares the page's probabilities with a submission written by Node.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import Papa from 'papaparse';
 import { N_CLASSES, rowId, SUBMISSION_CLASSES, TARGETS } from '../data/vocabulary.js';
 import { openChromium, pageErrors, sleep, type ChromiumPage } from '../notebook/browser.js';
-import type { PageState } from './state.js';
+import type { PageResult, PageState } from './state.js';
 import { serveSite } from './serve.js';
 
 export interface PageRun extends PageState {
@@ -19,12 +19,11 @@ export interface PageRun extends PageState {
   seconds: { load: number; study: number };
 }
 
-export interface PageRunOptions {
-  /** The page's address (a served site). */
-  url: string;
+/** One study handed to the page, as a user would choose it, and what to do once it is shown. */
+export interface PageStudy {
   /**
-   * What the user chooses: a folder (given to the folder input, as "Choose a folder") or files
-   * (given to the files input, as "Choose files").
+   * A folder (given to the folder input, as "Choose a folder") or files (given to the files input,
+   * as "Choose files").
    */
   folder?: string;
   files?: string[];
@@ -32,46 +31,64 @@ export interface PageRunOptions {
   actions?: (page: ChromiumPage) => Promise<void>;
   /** Full-page PNG after the result. */
   screenshot?: string;
-  /** Seconds to wait for the models, then for the result (each). Default 120. */
+}
+
+export interface PageRunOptions extends PageStudy {
+  /** The page's address (a served site). */
+  url: string;
+  /** Seconds to wait for the models, then for each result. Default 120. */
   timeout?: number;
   width?: number;
 }
 
 const STATE = 'JSON.parse(JSON.stringify(window.__spinelab ?? null))';
 
-/** Open the page, give it one study, wait for the result. */
-export async function runStudyInPage(opts: PageRunOptions): Promise<PageRun> {
+/**
+ * Open the page once and give it the studies one after the other (as a user would), waiting for
+ * each result. `seconds.load` is the page's (the same for every study), `seconds.study` the study's.
+ */
+export async function runStudiesInPage(url: string, studies: readonly PageStudy[], opts: { timeout?: number; width?: number } = {}): Promise<PageRun[]> {
   const page = await openChromium({ width: opts.width ?? 1280, height: 900 });
   const timeout = (opts.timeout ?? 120) * 1000;
-  const waitFor = async (states: readonly string[]) => {
+  const waitFor = async (done: (s: PageState) => boolean, what: string) => {
     const deadline = Date.now() + timeout;
     for (;;) {
       const s = await page.evaluate<PageState | null>(STATE);
-      if (s && states.includes(s.state)) return s;
-      if (Date.now() > deadline) throw new Error(`the page did not reach ${states.join(' or ')} in ${timeout / 1000} s (state ${s?.state}; messages: ${s?.messages.map((m) => m.text).join(' | ')}; errors: ${pageErrors(page.events()).join(' | ')})`);
+      if (s && done(s)) return s;
+      if (Date.now() > deadline) throw new Error(`the page did not reach ${what} in ${timeout / 1000} s (state ${s?.state}; messages: ${s?.messages.map((m) => m.text).join(' | ')}; errors: ${pageErrors(page.events()).join(' | ')})`);
       await sleep(100);
     }
   };
+  const out: PageRun[] = [];
   try {
     const t0 = Date.now();
-    await page.send('Page.navigate', { url: opts.url });
-    let state = await waitFor(['ready', 'error']);
-    const t1 = Date.now();
-    if (state.state === 'ready' && (opts.folder || opts.files?.length)) {
-      const { root } = await page.send('DOM.getDocument');
-      const { nodeId } = await page.send('DOM.querySelector', { nodeId: root.nodeId, selector: opts.folder ? '#folder-input' : '#files-input' });
-      await page.send('DOM.setFileInputFiles', { nodeId, files: opts.folder ? [opts.folder] : opts.files });
-      await sleep(50);
-      state = await waitFor(['done', 'error']);
+    await page.send('Page.navigate', { url });
+    let state = await waitFor((s) => s.state === 'ready' || s.state === 'error', 'ready or error');
+    const load = (Date.now() - t0) / 1000;
+    for (const study of studies) {
+      const t1 = Date.now();
+      if (state.state !== 'loading' && (study.folder || study.files?.length)) {
+        const { root } = await page.send('DOM.getDocument');
+        const { nodeId } = await page.send('DOM.querySelector', { nodeId: root.nodeId, selector: study.folder ? '#folder-input' : '#files-input' });
+        const before = state.studies;
+        await page.send('DOM.setFileInputFiles', { nodeId, files: study.folder ? [study.folder] : study.files });
+        state = await waitFor((s) => s.studies > before && (s.state === 'done' || s.state === 'error'), `the result of ${study.folder ?? study.files?.join(', ')}`);
+      }
+      const t2 = Date.now();
+      await sleep(300); // plotly's first draw
+      await study.actions?.(page);
+      if (study.screenshot) await page.screenshot(study.screenshot);
+      out.push({ ...state, errors: pageErrors(page.events()), seconds: { load, study: (t2 - t1) / 1000 } });
     }
-    const t2 = Date.now();
-    await sleep(300); // plotly's first draw
-    await opts.actions?.(page);
-    if (opts.screenshot) await page.screenshot(opts.screenshot);
-    return { ...state, errors: pageErrors(page.events()), seconds: { load: (t1 - t0) / 1000, study: (t2 - t1) / 1000 } };
+    return out;
   } finally {
     await page.close();
   }
+}
+
+/** Open the page, give it one study, wait for the result. */
+export async function runStudyInPage(opts: PageRunOptions): Promise<PageRun> {
+  return (await runStudiesInPage(opts.url, [opts], opts))[0];
 }
 
 /** Probabilities per study (75 each) of a submission file. */
@@ -92,7 +109,8 @@ export interface SiteStudyCheck {
   source?: string;
   /** Largest |page − submission| over the 75 probabilities. */
   maxAbsDiff: number;
-  seconds: PageRun['seconds'] & { pageTotal?: number };
+  /** Page load and study as the driver saw them; `inPage`: the page's own timings of the study. */
+  seconds: PageRun['seconds'] & { inPage?: PageResult['seconds'] };
   errors: string[];
 }
 
@@ -107,8 +125,9 @@ export async function checkSiteStudies(opts: { site: string; input: string; subm
   const server = await serveSite(opts.site);
   const out: SiteStudyCheck[] = [];
   try {
-    for (const s of studies) {
-      const run = await runStudyInPage({ url: server.url, folder: join(images, s), screenshot: opts.screenshotDir ? join(opts.screenshotDir, `study-${s}.png`) : undefined });
+    const runs = await runStudiesInPage(server.url, studies.map((s) => ({ folder: join(images, s), screenshot: opts.screenshotDir ? join(opts.screenshotDir, `study-${s}.png`) : undefined })));
+    for (const [i, s] of studies.entries()) {
+      const run = runs[i];
       const want = expected.get(Number(s));
       const got = run.result?.probs;
       let maxAbsDiff = Infinity;
@@ -120,7 +139,7 @@ export async function checkSiteStudies(opts: { site: string; input: string; subm
           for (let k = 0; k < N_CLASSES; k++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(got[j + k] / sum - want[j + k]));
         }
       }
-      out.push({ studyId: Number(s), state: run.state, source: run.result?.source, maxAbsDiff, seconds: { ...run.seconds, pageTotal: run.result?.seconds.total }, errors: [...run.errors, ...run.messages.filter((m) => m.level === 'error').map((m) => m.text)] });
+      out.push({ studyId: Number(s), state: run.state, source: run.result?.source, maxAbsDiff, seconds: { ...run.seconds, inPage: run.result?.seconds }, errors: [...run.errors, ...run.messages.filter((m) => m.level === 'error').map((m) => m.text)] });
     }
   } finally {
     await server.close();

@@ -18,6 +18,8 @@ export interface PageResult {
 
 export interface PageState {
   state: PageStatus;
+  /** Selections handled so far (each ends in done or error). */
+  studies: number;
   messages: Array<{ level: PageLevel; text: string }>;
   backend?: string;
   /** Seconds from the script's start to the models loaded. */

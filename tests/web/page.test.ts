@@ -52,7 +52,7 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 describe.skipIf(!!SKIP)('the spinelab web page in headless Chromium', () => {
   it('predicts test studies as `spinelab infer` does (25 × 3 probabilities within 1e-4)', async () => {
     const checks = await checkSiteStudies({ site: site.out, input: run.input, submission: run.node.submission, maxStudies: 2 });
-    console.log(`[spinelab tests] web page vs node: ${checks.map((c) => `study ${c.studyId} max |Δ| ${c.maxAbsDiff.toExponential(2)}, load ${c.seconds.load.toFixed(1)} s, study ${c.seconds.study.toFixed(1)} s (in page ${c.seconds.pageTotal?.toFixed(2)} s)`).join('; ')}`);
+    console.log(`[spinelab tests] web page vs node: ${checks.map((c) => `study ${c.studyId} max |Δ| ${c.maxAbsDiff.toExponential(2)}, load ${c.seconds.load.toFixed(1)} s, study ${c.seconds.study.toFixed(1)} s (in page ${c.seconds.inPage?.total.toFixed(2)} s)`).join('; ')}`);
     expect(checks.length).toBe(2);
     for (const c of checks) {
       expect(c).toMatchObject({ state: 'done', source: 'models', errors: [] });

@@ -22,7 +22,7 @@ declare global {
   interface Window { __spinelab: PageState }
 }
 
-const page: PageState = { state: 'loading', messages: [] };
+const page: PageState = { state: 'loading', studies: 0, messages: [] };
 window.__spinelab = page;
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const now = () => performance.now();
@@ -142,7 +142,10 @@ function sourceText(p: StudyPrediction): string {
 }
 
 async function run(files: StudyFile[]): Promise<void> {
-  if (busy) return;
+  if (busy) {
+    message('info', 'Still working on the previous selection: choose again when it is shown.');
+    return;
+  }
   busy = true;
   clearStudy();
   try {
@@ -187,7 +190,7 @@ async function run(files: StudyFile[]): Promise<void> {
     await paint();
     const unreadable = sagittal.filter((s) => !s.stack || s.badSlices.length)
       .map((s) => `series ${s.seriesId} (${s.description}) ${s.stack ? `has ${s.badSlices.length} unreadable slice(s)` : 'could not be read'}`);
-    const p = await predictStudy(models, study.studyId, sagittal.flatMap((s) => (s.stack ? [{ seriesId: s.seriesId, description: s.description as 'Sagittal T1' | 'Sagittal T2/STIR', stack: s.stack.pixels }] : [])), {
+    const p = await predictStudy(models, study.studyId, sagittal.flatMap((s) => (s.stack && isSagittal(s.description) ? [{ seriesId: s.seriesId, description: s.description, stack: s.stack.pixels }] : [])), {
       unreadable: unreadable.join('; ') || undefined,
       onProgress: progress,
     });
@@ -210,6 +213,7 @@ async function run(files: StudyFile[]): Promise<void> {
     setState('error');
   } finally {
     busy = false;
+    page.studies++;
   }
 }
 
