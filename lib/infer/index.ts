@@ -9,4 +9,4 @@ export { loadInferenceModels, disposeInferenceModels, chooseCheckpoints, modelsR
 export { studyCoordsAndCrops, StageError, type StudySeries, type StudyCrops, type InferStage } from './study.js';
 export { predictLevel1, predictStudies } from './predict.js';
 export { cutStudyCrops, level1Logits, submissionLines, type StudyCutCrops } from './core.js';
-export { INFER_PRESETS, INFER_PRESET_NAMES, inferPreset, type InferPreset, type InferPresetName, type CheckpointChoice } from './presets.js';
+export { INFER_PRESETS, INFER_PRESET_NAMES, inferPreset, CHECKPOINT_CHOICES, checkpointChoice, type InferPreset, type InferPresetName, type CheckpointChoice } from './presets.js';

@@ -103,6 +103,21 @@ export function readSubmissionProbs(file: string): Map<number, Float64Array> {
   return out;
 }
 
+/**
+ * Largest |page − submission| over a study's 75 probabilities. The submission's rows are
+ * renormalised in float64 (submissionLines), so the page's are too: like is compared with like.
+ * Infinity when the lengths differ.
+ */
+export function maxProbDiff(page: ArrayLike<number>, submission: ArrayLike<number>): number {
+  if (page.length !== submission.length) return Infinity;
+  let m = 0;
+  for (let j = 0; j < page.length; j += N_CLASSES) {
+    const sum = page[j] + page[j + 1] + page[j + 2];
+    for (let k = 0; k < N_CLASSES; k++) m = Math.max(m, Math.abs(page[j + k] / sum - submission[j + k]));
+  }
+  return m;
+}
+
 export interface SiteStudyCheck {
   studyId: number;
   state: string;
@@ -130,15 +145,7 @@ export async function checkSiteStudies(opts: { site: string; input: string; subm
       const run = runs[i];
       const want = expected.get(Number(s));
       const got = run.result?.probs;
-      let maxAbsDiff = Infinity;
-      if (want && got && got.length === want.length) {
-        maxAbsDiff = 0;
-        // The submission rows are renormalised in float64 (submissionLines): compare like with like.
-        for (let j = 0; j < want.length; j += N_CLASSES) {
-          const sum = got[j] + got[j + 1] + got[j + 2];
-          for (let k = 0; k < N_CLASSES; k++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(got[j + k] / sum - want[j + k]));
-        }
-      }
+      const maxAbsDiff = want && got ? maxProbDiff(got, want) : Infinity;
       out.push({ studyId: Number(s), state: run.state, source: run.result?.source, maxAbsDiff, seconds: { ...run.seconds, inPage: run.result?.seconds }, errors: [...run.errors, ...run.messages.filter((m) => m.level === 'error').map((m) => m.text)] });
     }
   } finally {

@@ -4,7 +4,7 @@
 export { buildSite, type BuildSiteOptions, type SiteBuild } from './site.js';
 export { serveSite, type SiteServer } from './serve.js';
 export { bundlePage, PAGE_ENTRY, type BundleResult } from './bundle.js';
-export { runStudyInPage, checkSiteStudies, readSubmissionProbs, type PageRun, type PageRunOptions, type SiteStudyCheck } from './check.js';
+export { runStudyInPage, runStudiesInPage, checkSiteStudies, maxProbDiff, readSubmissionProbs, type PageRun, type PageRunOptions, type SiteStudyCheck } from './check.js';
 export { loadRun, disposeRun, type LoadedRun } from './models.js';
 export { readStudy, checkLimits, isSagittal, STUDY_LIMITS, StudyTooLargeError, type StudyFile, type StudyLimits, type StudyRead, type StudySeriesRead, type StudyProblem } from './study.js';
 export { predictStudy, type StudyModels, type StudyPrediction, type SeriesPrediction } from './infer.js';

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readSeriesDescriptions } from '../../lib/data/tables.js';
 import { readSeries } from '../../lib/dicom/index.js';
 import { bundlePage } from '../../lib/web/bundle.js';
-import { readSubmissionProbs } from '../../lib/web/check.js';
+import { maxProbDiff, readSubmissionProbs } from '../../lib/web/check.js';
 import { predictStudy } from '../../lib/web/infer.js';
 import { disposeRun, loadRun, type LoadedRun } from '../../lib/web/models.js';
 import { checkLimits, isSagittal, readStudy, StudyTooLargeError, type StudyRead } from '../../lib/web/study.js';
@@ -30,16 +30,6 @@ async function pagePrediction(study: StudyRead) {
   const sag = study.series.filter((s) => isSagittal(s.description));
   const unreadable = sag.filter((s) => !s.stack || s.badSlices.length).map((s) => `series ${s.seriesId}`).join('; ');
   return predictStudy(loaded.models, study.studyId, sag.flatMap((s) => (s.stack && isSagittal(s.description) ? [{ seriesId: s.seriesId, description: s.description, stack: s.stack.pixels }] : [])), { unreadable: unreadable || undefined });
-}
-
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i += 3) {
-    const s = a[i] + a[i + 1] + a[i + 2];
-    for (let k = 0; k < 3; k++) m = Math.max(m, Math.abs(a[i + k] / s - b[i + k]));
-  }
-  return m;
 }
 
 describe('readStudy: a study folder as the page reads it', () => {
@@ -102,7 +92,7 @@ describe('predictStudy: the page\'s inference equals `spinelab infer`', () => {
     for (const id of run.studies) {
       const p = await pagePrediction(await readStudy(studyFiles(join(run.input, 'test_images', id))));
       expect(p.source).toBe('models');
-      expect(maxDiff(p.probs, node.get(Number(id))!)).toBeLessThan(1e-6);
+      expect(maxProbDiff(p.probs, node.get(Number(id))!)).toBeLessThan(1e-6);
       seen.push(Array.from(p.probs));
     }
     // the studies get different predictions: the comparison is not between constants
@@ -121,14 +111,14 @@ describe('predictStudy: the page\'s inference equals `spinelab infer`', () => {
     const p1 = await pagePrediction(corrupt);
     expect(p1.source).toBe('priors');
     expect(p1.fallback?.stage).toBe('prepare');
-    expect(maxDiff(p1.probs, node.get(Number(run.bad.corruptStudy))!)).toBeLessThan(1e-9);
+    expect(maxProbDiff(p1.probs, node.get(Number(run.bad.corruptStudy))!)).toBeLessThan(1e-9);
 
     const none = await readStudy(studyFiles(join(run.bad.input, 'test_images', run.bad.noSagittalStudy)));
     expect(none.problems.map((p) => p.kind)).toEqual(['no-sagittal']);
     const p2 = await pagePrediction(none);
     expect(p2.source).toBe('no-sagittal');
-    expect(maxDiff(p2.probs, node.get(Number(run.bad.noSagittalStudy))!)).toBeLessThan(1e-6);
-    expect(maxDiff(p2.probs, p1.probs)).toBeGreaterThan(1e-6); // level 2 on zeros is not the priors
+    expect(maxProbDiff(p2.probs, node.get(Number(run.bad.noSagittalStudy))!)).toBeLessThan(1e-6);
+    expect(maxProbDiff(p2.probs, p1.probs)).toBeGreaterThan(1e-6); // level 2 on zeros is not the priors
   });
 });
 

@@ -3,11 +3,10 @@ import { join, resolve } from 'node:path';
 import { defineCommand } from '../command.js';
 import { UsageError } from '../../core/errors.js';
 import { inputDir, outputDir } from '../../core/paths.js';
-import { INFER_PRESET_NAMES, type CheckpointChoice } from '../../infer/index.js';
+import { checkpointChoice, INFER_PRESET_NAMES } from '../../infer/index.js';
 import { CHROMIUM, hasChromium } from '../../notebook/browser.js';
 import { buildSite, checkSiteStudies, serveSite, type SiteStudyCheck } from '../../web/index.js';
 
-const CHOICES: readonly CheckpointChoice[] = ['auto', 'folds', 'fullfit'];
 /** Largest |page − Node| probability accepted by --check. */
 export const WEB_TOLERANCE = 1e-4;
 
@@ -50,8 +49,7 @@ export default defineCommand({
   positionals: true,
   async run({ values, positionals, json }) {
     const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-    const checkpoints = str('checkpoints') as CheckpointChoice | undefined;
-    if (checkpoints !== undefined && !CHOICES.includes(checkpoints)) throw new UsageError(`--checkpoints must be one of ${CHOICES.join(', ')}, got "${checkpoints}"`);
+    const checkpoints = checkpointChoice(str('checkpoints'));
     if (positionals.length > 1 || (positionals.length === 1 && !values.serve)) throw new UsageError(`unexpected argument(s) ${positionals.join(' ')} (only --serve takes a port)`);
     const port = positionals.length ? Number(positionals[0]) : 8080;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--serve port must be an integer in 0–65535, got "${positionals[0]}"`);
