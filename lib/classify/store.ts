@@ -19,7 +19,6 @@ export function cropPath(cropsRoot: string, set: CropSet, r: Pick<CropRow, 'stud
   return join(cropsRoot, set, cropFileName(r.studyId, r.seriesId, r.level));
 }
 
-/** A level written as in the CSVs (`L1/L2`) or as a slug (`l1_l2`) → 0..4, or -1. */
 /** The (study, series, description, level) rows listed in `{cropsRoot}/{set}/crops.csv`, sagittal only. */
 export function readCropIndex(cropsRoot: string, set: CropSet = 'predicted'): Omit<CropRow, 'labels' | 'fold'>[] {
   const file = join(cropsRoot, set, CROPS_CSV);

@@ -128,7 +128,7 @@ export async function readStudy(
     try {
       headers.push({ file, h: parseDicom(await file.read(), file.path, true).header });
     } catch (e) {
-      problems.push({ kind: 'not-dicom', file: file.path, message: `${file.path} is not a DICOM file the page can read: ${asError(e).message.replace(`${file.path}: `, '')}` });
+      problems.push({ kind: 'not-dicom', file: file.path, message: `${file.path}: ${asError(e).message.replace(`${file.path}: `, '')}` });
     }
     progress('reading headers', i + 1, candidates.length);
   }
@@ -167,7 +167,7 @@ export async function readStudy(
 
   // 4. The sagittal series, decoded within the pixel budget; a slice that cannot be decoded is named and left out.
   const sagittal = series.filter((s) => isSagittal(s.description));
-  if (!sagittal.length) problems.push({ kind: 'no-sagittal', message: `no sagittal T1 or T2/STIR series among the ${series.length} series found (${series.map((s) => `${s.folder || s.uid}: ${s.plane}${s.description ? `, ${s.description}` : ''}`).join('; ') || 'none'})` });
+  if (!sagittal.length && headers.length) problems.push({ kind: 'no-sagittal', message: `no sagittal T1 or T2/STIR series among the ${series.length} series found (${series.map((s) => `${s.folder || s.uid}: ${s.plane}${s.description ? `, ${s.description}` : ''}`).join('; ') || 'none'})` });
   let pixels = 0;
   const total = sagittal.reduce((n, s) => n + s.files, 0);
   let done = 0;

@@ -7,6 +7,7 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outputDir } from '../../lib/core/paths.js';
 import { readSeriesDescriptions } from '../../lib/data/tables.js';
@@ -108,7 +109,7 @@ describe.skipIf(!!SKIP)('the spinelab web page in headless Chromium', () => {
     expect(maxProbDiff(r.result!.probs, readSubmissionProbs(run.bad.node.submission).get(Number(run.bad.corruptStudy))!)).toBeLessThanOrEqual(TOLERANCE);
   });
 
-  it('no sagittal series, a file that is not DICOM, a study over the limit: a clear message each time', async () => {
+  it('no sagittal series, a file that is not DICOM, the page opened as a file, a study over the limit: a clear message each time', async () => {
     const text = join(mkdtempSync(join(tmpdir(), 'spinelab-notdicom-')), 'notes.txt');
     writeFileSync(text, 'this is not a DICOM file\n');
     // one tab, one selection after the other
@@ -122,7 +123,12 @@ describe.skipIf(!!SKIP)('the spinelab web page in headless Chromium', () => {
     expect(maxProbDiff(none.result!.probs, readSubmissionProbs(run.bad.node.submission).get(Number(run.bad.noSagittalStudy))!)).toBeLessThanOrEqual(TOLERANCE);
     expect(bad.state).toBe('error');
     expect(bad.result).toBeUndefined(); // the previous study's result is gone with it
-    expect(bad.messages.map((m) => m.text).join('\n')).toMatch(/notes\.txt is not a DICOM file[\s\S]*None of the 1 file\(s\) is a DICOM file/);
+    expect(bad.messages.map((m) => m.text).join('\n')).toMatch(/notes\.txt: not a readable DICOM file[\s\S]*None of the 1 file\(s\) is a DICOM file/);
+    expect(bad.messages.some((m) => /no sagittal/.test(m.text))).toBe(false);
+
+    const file = await runStudyInPage({ url: pathToFileURL(join(site.out, 'index.html')).href });
+    expect(file.state).toBe('error');
+    expect(file.messages[0].text).toMatch(/opened as a file \(file:\/\/\).*spinelab web --serve/);
 
     const big = await runStudyInPage({ url: `${server.url}?maxSagittalPixels=1000`, folder: join(run.input, 'test_images', run.studies[0]) });
     expect(big.messages.some((m) => m.level === 'error' && /^Too large for this page: series \d+ .*exceed 0 M pixels/.test(m.text))).toBe(true);

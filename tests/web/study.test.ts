@@ -69,7 +69,7 @@ describe('readStudy: a study folder as the page reads it', () => {
     const study = await readStudy([...files, ...extra]);
     expect(study.series.find((s) => String(s.seriesId) === files[0].path.split('/')[1])).toMatchObject({ description: 'Sagittal T1', typeReason: 'descriptions CSV' });
     expect(study.problems.map((p) => p.kind).sort()).toEqual(['not-dicom', 'other-study']);
-    expect(study.problems.find((p) => p.kind === 'not-dicom')!.message).toMatch(new RegExp(`${id}/notes.txt is not a DICOM file`));
+    expect(study.problems.find((p) => p.kind === 'not-dicom')!.message).toMatch(new RegExp(`${id}/notes.txt: not a readable DICOM file`));
     expect(study.skippedFiles).toBe(1);
   });
 
