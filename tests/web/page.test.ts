@@ -51,7 +51,7 @@ describe.skipIf(!!SKIP)('the spinelab web page in headless Chromium', () => {
     }
   });
 
-  it('shows the series with levels and boxes, the crops and the predictions; window/level drag and reset', async () => {
+  it('shows the series with levels and boxes, the crops and the predictions; window/level drag and reset; Save CSV', async () => {
     const id = run.studies[0];
     const sagittal = readSeriesDescriptions(join(run.input, 'test_series_descriptions.csv'))
       .filter((s) => s.studyId === Number(id) && s.description.startsWith('Sagittal')).sort((a, b) => a.seriesId - b.seriesId);
@@ -80,6 +80,14 @@ describe.skipIf(!!SKIP)('the spinelab web page in headless Chromium', () => {
         seen.slice = await q(`document.querySelector('.viewer').dataset.slice`);
         await q(`document.querySelector('.viewer button.reset').click()`);
         seen.reset = await q(`document.querySelector('.viewer').dataset.window`);
+        // "Save CSV": the download's name and text, caught at the link's click
+        seen.csv = await page.evaluate(`(async () => {
+          let got; const click = HTMLAnchorElement.prototype.click;
+          HTMLAnchorElement.prototype.click = function () { got = { name: this.download, href: this.href }; };
+          document.getElementById('save-csv').click();
+          HTMLAnchorElement.prototype.click = click;
+          return { name: got.name, text: await (await fetch(got.href)).text() };
+        })()`);
       },
     });
     expect(r.state).toBe('done');
@@ -92,6 +100,14 @@ describe.skipIf(!!SKIP)('the spinelab web page in headless Chromium', () => {
     expect(c1).toBeGreaterThan(c0); // dragged down: higher level
     expect(seen.reset).toBe(seen.window0);
     expect(Number(seen.slice0)).toBeGreaterThan(0);
+    const csv = seen.csv as { name: string; text: string };
+    expect(csv.name).toBe(`submission_${id}.csv`);
+    const node = readFileSync(run.node.submission, 'utf8').split('\n').filter((l) => l.startsWith(`${id}_`));
+    const lines = csv.text.trim().split('\n');
+    expect(lines[0]).toBe('row_id,normal_mild,moderate,severe');
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(node.map((l) => l.split(',')[0]));
+    const values = (ls: string[]) => ls.flatMap((l) => l.split(',').slice(1).map(Number));
+    expect(maxProbDiff(values(lines.slice(1)), values(node))).toBeLessThanOrEqual(TOLERANCE);
   });
 
   it('a truncated slice: the message names the file, the readable slices are shown, the study gets the priors as in Node', async () => {
