@@ -49,15 +49,25 @@ export interface StudyPrediction {
   seconds: { crops: number; level1: number; lvl2: number };
 }
 
-/** Crops held in memory, scaled to 8 bits as CropStore scales the files. */
+/**
+ * Crops held in memory, scaled to 8 bits when first read, as CropStore scales the files (so a crop
+ * that cannot be scaled fails in the level-1 step, as in Node).
+ */
 class MemoryCrops implements CropSource {
-  private readonly stacks = new Map<string, Stack8>();
+  private readonly crops = new Map<string, NdArray>();
+  private readonly scaled = new Map<string, Stack8>();
   add(seriesId: number, level: number, crop: NdArray): void {
-    this.stacks.set(`${seriesId}_${level}`, scaleStackTo8Bit(crop, `crop ${seriesId} ${LEVELS[level]}`));
+    this.crops.set(`${seriesId}_${level}`, crop);
   }
   get(_set: string, r: { studyId: number; seriesId: number; level: number }): Stack8 {
-    const s = this.stacks.get(`${r.seriesId}_${r.level}`);
-    if (!s) throw new Error(`no crop for series ${r.seriesId}, level ${LEVELS[r.level]}`);
+    const key = `${r.seriesId}_${r.level}`;
+    let s = this.scaled.get(key);
+    if (!s) {
+      const crop = this.crops.get(key);
+      if (!crop) throw new Error(`no crop for series ${r.seriesId}, level ${LEVELS[r.level]}`);
+      s = scaleStackTo8Bit(crop, `crop of series ${r.seriesId}, ${LEVELS[r.level]}`);
+      this.scaled.set(key, s);
+    }
     return s;
   }
 }

@@ -37,7 +37,7 @@ export interface StudyLimits {
 
 export const STUDY_LIMITS: StudyLimits = { maxFiles: 5000, maxBytes: 2 * 1024 ** 3, maxSagittalPixels: 96 * 1024 ** 2 };
 
-export type ProblemKind = 'not-dicom' | 'corrupt-slice' | 'too-large' | 'other-study' | 'no-sagittal' | 'untyped';
+export type ProblemKind = 'not-dicom' | 'corrupt-slice' | 'too-large' | 'other-study' | 'no-sagittal';
 
 /** Something the page tells the user; the reading went on. */
 export interface StudyProblem {
@@ -79,6 +79,18 @@ export interface StudyRead {
   /** Files read as DICOM / not. */
   dicomFiles: number;
   skippedFiles: number;
+}
+
+/** Group items by a key, in first-seen order. */
+function groupBy<T>(items: readonly T[], key: (x: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const x of items) {
+    const k = key(x);
+    const list = out.get(k);
+    if (list) list.push(x);
+    else out.set(k, [x]);
+  }
+  return out;
 }
 
 const folderOf = (path: string) => path.slice(0, Math.max(0, path.lastIndexOf('/')));
@@ -134,11 +146,7 @@ export async function readStudy(
   }
 
   // 2. One study: the one with the most files.
-  const byStudy = new Map<string, typeof headers>();
-  for (const x of headers) {
-    const k = x.h.studyInstanceUid ?? '(no StudyInstanceUID)';
-    byStudy.set(k, [...(byStudy.get(k) ?? []), x]);
-  }
+  const byStudy = groupBy(headers, (x) => x.h.studyInstanceUid ?? '(no StudyInstanceUID)');
   const studies = [...byStudy.entries()].sort((a, b) => b[1].length - a[1].length);
   const [studyUid, mine] = studies[0] ?? ['', []];
   for (const [uid, xs] of studies.slice(1)) {
@@ -147,11 +155,7 @@ export async function readStudy(
   const studyId = numeric(nameOf(folderOf(folderOf(mine[0]?.file.path ?? '')))) ?? 0;
 
   // 3. Series by SeriesInstanceUID, typed.
-  const bySeries = new Map<string, typeof headers>();
-  for (const x of mine) {
-    const k = x.h.seriesInstanceUid ?? `folder ${folderOf(x.file.path)}`;
-    bySeries.set(k, [...(bySeries.get(k) ?? []), x]);
-  }
+  const bySeries = groupBy(mine, (x) => x.h.seriesInstanceUid ?? `folder ${folderOf(x.file.path)}`);
   const series: StudySeriesRead[] = [...bySeries.entries()].map(([uid, xs], i) => {
     const folder = folderOf(xs[0].file.path);
     const seriesId = numeric(nameOf(folder)) ?? i + 1;

@@ -69,13 +69,16 @@ function limits(m: SiteManifest): StudyLimits {
 
 let manifest: SiteManifest;
 let models: StudyModels | undefined;
+/** Why the models did not load, shown again with each selection. */
+let bootError = '';
 let busy = false;
 let current: { studyId: number; probs: ArrayLike<number> } | null = null;
 
 async function boot(): Promise<void> {
   const t0 = now();
   if (location.protocol === 'file:') {
-    message('error', 'This page was opened as a file (file://): browsers do not let such a page load its models. Serve the folder over http: `spinelab web --serve`, or `python3 -m http.server` inside this folder, then open the address it prints.');
+    bootError = 'This page was opened as a file (file://): browsers do not let such a page load its models. Serve the folder over http: `spinelab web --serve`, or `python3 -m http.server` inside this folder, then open the address it prints.';
+    message('error', bootError);
     setState('error');
     return;
   }
@@ -88,7 +91,8 @@ async function boot(): Promise<void> {
     models = await loadSiteModels(manifest, base, progress);
   } catch (e) {
     progress(null);
-    message('error', `The models could not be loaded: ${asError(e).message}`);
+    bootError = `The models could not be loaded: ${asError(e).message}`;
+    message('error', bootError);
     setState('error');
     return;
   }
@@ -149,8 +153,10 @@ async function run(files: StudyFile[]): Promise<void> {
   busy = true;
   clearStudy();
   try {
+    await booting; // a selection made while the models load waits for them
     if (!models) {
-      message('error', page.state === 'loading' ? 'The models are still loading: try again in a moment.' : 'The models could not be loaded (see above).');
+      message('error', bootError);
+      setState('error');
       return;
     }
     if (!files.length) {
@@ -243,5 +249,5 @@ function wire(): void {
   });
 }
 
+const booting = boot();
 wire();
-void boot();
