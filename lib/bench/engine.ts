@@ -141,7 +141,7 @@ async function benchBackend(backend: BenchBackend, models: BenchModel[], z: Benc
   return rows;
 }
 
-const BOOT = new URL('../prepare/worker-boot.mjs', import.meta.url);
+const BOOT = new URL('../core/worker-boot.mjs', import.meta.url);
 const WORKER = new URL('./train-worker.ts', import.meta.url).href;
 
 /**

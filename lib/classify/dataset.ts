@@ -2,18 +2,13 @@
  * The crop dataset: one row per (sagittal series, level), its crop stack, frames, augmentations,
  * targets. Reference: prepare_data_crop / prepare_data_scs (§3.3–3.4) and CropDataset (§5.2).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { ArtefactError } from '../core/errors.js';
-import { readNpy } from '../core/npy.js';
 import type { Rng } from '../core/rng.js';
 import { LEVELS, targetIndex, type SagittalDescription } from '../data/vocabulary.js';
-import { cropFileName, readCropsCsv } from '../crops/cut.js';
 import { tensorsOf } from '../train/batches.js';
 import type { Batch, BatchMode, HostBatch, Row, TrainDataset } from '../train/types.js';
 import { toInterleaved, warpResize, type Image } from '../image/index.js';
 import { augmentSample, flipChannels, flipTargets, mixupBatch } from './augment.js';
-import { frameIndices, gatherChannels, jitterLimit, scaleStackTo8Bit, type Stack8 } from './frames.js';
+import { frameIndices, gatherChannels, jitterLimit, type Stack8 } from './frames.js';
 import type { ClassifyModelConfig, ClassifyTarget, CropSet } from './presets.js';
 
 /** One (sagittal series, level) sample. */
@@ -34,16 +29,6 @@ export const ROW_COLUMNS = ['study_id', 'series_id', 'series_description', 'leve
 
 export function rowRecord(r: CropRow): Row {
   return { study_id: r.studyId, series_id: r.seriesId, series_description: r.description, level: LEVELS[r.level] };
-}
-
-/** `{cropsRoot}/{set}/{study}_{series}_{levelSlug}.npy` (COORDS contract, lib/crops). */
-export function cropPath(cropsRoot: string, set: CropSet, r: Pick<CropRow, 'studyId' | 'seriesId' | 'level'>): string {
-  return join(cropsRoot, set, cropFileName(r.studyId, r.seriesId, r.level));
-}
-
-/** The (study, series, description, level) rows listed in `{cropsRoot}/{set}/crops.csv`. */
-export function readCropIndex(cropsRoot: string, set: CropSet = 'predicted'): Omit<CropRow, 'labels' | 'fold'>[] {
-  return readCropsCsv(join(cropsRoot, set)).map((r) => ({ studyId: r.studyId, seriesId: r.seriesId, description: r.description, level: r.level }));
 }
 
 /**
@@ -68,27 +53,12 @@ export function buildCropRows(
   return rows;
 }
 
-/** Loads crops as 8-bit stacks, keeping up to `maxBytes` of them in memory. */
-export class CropStore {
-  private readonly cache = new Map<string, Stack8>();
-  private bytes = 0;
-  constructor(readonly cropsRoot: string, private readonly maxBytes = 1 << 30) {}
-
-  /** The scaled crop of a row. A missing file is an error, never a black image (§11 item 6). */
-  get(set: CropSet, r: Pick<CropRow, 'studyId' | 'seriesId' | 'level'>): Stack8 {
-    const file = cropPath(this.cropsRoot, set, r);
-    const hit = this.cache.get(file);
-    if (hit) return hit;
-    if (!existsSync(file)) {
-      throw new ArtefactError(`crop file missing for level ${LEVELS[r.level]} (crop set "${set}")`, { file, studyId: r.studyId, seriesId: r.seriesId });
-    }
-    const stack = scaleStackTo8Bit(readNpy(file), file);
-    if (this.bytes + stack.data.length <= this.maxBytes) {
-      this.cache.set(file, stack);
-      this.bytes += stack.data.length;
-    }
-    return stack;
-  }
+/**
+ * Where samples get their crops from, as 8-bit stacks: files (CropStore, store.ts) or memory (the
+ * browser page). A missing crop is an error, never a black image (§11 item 6).
+ */
+export interface CropSource {
+  get(set: CropSet, r: Pick<CropRow, 'studyId' | 'seriesId' | 'level'>): Stack8;
 }
 
 /** What a sample is made of before batching: the planar image (3·n × S × S) and its targets. */
@@ -114,7 +84,7 @@ export function oneHot(labels: ArrayLike<number>): Float32Array {
  * One sample. Training: crop set `cfg.trainCrops`, centre jitter, augmentations, random flip.
  * Evaluation: `predicted` crops, no randomness.
  */
-export function makeSample(store: CropStore, row: CropRow, cfg: SampleConfig, mode: BatchMode, rng: Rng): Sample {
+export function makeSample(store: CropSource, row: CropRow, cfg: SampleConfig, mode: BatchMode, rng: Rng): Sample {
   const train = mode === 'train';
   const stack = store.get(train ? cfg.trainCrops : 'predicted', row);
   const lim = jitterLimit(cfg.nFrames);
@@ -145,7 +115,7 @@ export class CropDataset implements TrainDataset {
   readonly rowColumns = ROW_COLUMNS;
   readonly folds: Int32Array;
 
-  constructor(readonly cropRows: readonly CropRow[], readonly store: CropStore, readonly cfg: SampleConfig & Pick<ClassifyModelConfig, 'mixup'>) {
+  constructor(readonly cropRows: readonly CropRow[], readonly store: CropSource, readonly cfg: SampleConfig & Pick<ClassifyModelConfig, 'mixup'>) {
     this.rows = cropRows.map(rowRecord);
     this.folds = Int32Array.from(cropRows, (r) => r.fold);
   }

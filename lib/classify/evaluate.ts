@@ -6,7 +6,8 @@
 import { CONDITION_SHORT, N_CLASSES, N_LEVELS, N_TARGETS } from '../data/vocabulary.js';
 import { gapClosed, scoreProbabilities, type ScoreRow } from '../metrics/index.js';
 import { boundsPredictions } from '../synth/floor.js';
-import { level1Probabilities, readLevel1Oof, type Level1Logits, type Level1Oof } from './level1.js';
+import { level1Probabilities, type Level1Logits, type Level1Oof } from './level1.js';
+import { readLevel1Oof } from './level1-oof.js';
 import { conditionMetrics, weightedLogLoss } from './loss.js';
 
 export interface ModelOofMetrics {

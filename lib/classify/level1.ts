@@ -1,14 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ArtefactError } from '../core/errors.js';
 import { levelIndex, N_CLASSES, N_LEVELS, N_TARGETS, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
-import { MANIFEST, modelDir, readOof } from '../train/artefacts.js';
 
 /**
- * The level-1 logits, what the crop classifiers hand to level 2 and to inference, and their reader:
- * `{out}/models/{name}/oof_logits.npy` (N × 5 × 3 for all-target models, N × 3 for SCS models),
- * `oof_rows.csv` (study_id, series_id, series_description, level, fold) and `manifest.json` with
- * `kind: "logits"`.
+ * The level-1 logits, what the crop classifiers hand to level 2 and to inference (IO-free: the
+ * browser page uses them too; level1-oof.ts reads them from a model folder).
  */
 
 /**
@@ -82,19 +77,6 @@ export interface Level1Oof extends Level1Logits {
   folds: Int32Array;
 }
 
-/** Names of the model folders under `{out}/models/` that hold level-1 logits, sorted. */
-export function discoverLevel1Models(outDir: string, exclude: readonly string[] = []): string[] {
-  const root = join(outDir, 'models');
-  if (!existsSync(root)) return [];
-  return readdirSync(root).filter((name) => {
-    if (exclude.includes(name)) return false;
-    const file = join(root, name, MANIFEST);
-    if (!existsSync(file)) return false;
-    const m = JSON.parse(readFileSync(file, 'utf8')) as { kind?: string; shape?: number[] };
-    return m.kind === 'logits' && Array.isArray(m.shape) && ((m.shape.length === 3 && m.shape[1] === 5 && m.shape[2] === 3) || (m.shape.length === 2 && m.shape[1] === 3));
-  }).sort();
-}
-
 /** What level-1 logits of this shape predict: N×5×3 all targets, N×3 SCS; else an error naming `file`. */
 export function level1Target(shape: readonly number[], file: string): Level1Target {
   if (shape.length === 3 && shape[1] === 5 && shape[2] === 3) return 'all';
@@ -115,21 +97,6 @@ export function parseLevel1Row(r: Readonly<Record<string, string>>, file: string
   const level = levelIndex(r.level);
   if (level < 0) throw new ArtefactError(`unknown level "${r.level}"`, { file, line });
   return { studyId, seriesId, description, level };
-}
-
-/** One model's OOF logits with their rows and folds, validated. */
-export function readLevel1Oof(outDir: string, name: string): Level1Oof {
-  const dir = modelDir(outDir, name);
-  const { manifest, data, rows } = readOof(dir, 'logits');
-  const file = join(dir, manifest.rows);
-  const target = level1Target(manifest.shape, join(dir, manifest.oof));
-  const folds = new Int32Array(rows.length);
-  const out = rows.map((r, i) => {
-    if (r.fold === undefined) throw new ArtefactError('column fold missing', { file, line: 1 });
-    folds[i] = Number(r.fold);
-    return parseLevel1Row(r as Record<string, string>, file, i + 2);
-  });
-  return { name, target, rows: out, logits: data, folds };
 }
 
 /**

@@ -20,7 +20,7 @@ import { ArtefactError, asError, SpinelabError } from '../core/errors.js';
 import type { OnProgress } from '../core/progress.js';
 import { parseId } from '../data/tables.js';
 import { LEVELS, LEVEL_SLUGS, levelIndex, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
-import { cropBox, cropStack, fixCoords, type CropBox } from './box.js';
+import { cropSeries, fixCoords, type CropBox } from './box.js';
 
 export const CROP_SETS = ['predicted', 'fixed'] as const;
 export type CropSetName = (typeof CROP_SETS)[number];
@@ -74,15 +74,6 @@ export interface MakeCropsOptions extends CropsConfig {
   onProgress?: OnProgress;
 }
 
-/** The 5 boxes and crops of one stack from its relative centres. */
-export function cropSeries(stack: NdArray, centres: ArrayLike<number>, delta: number): Array<{ box: CropBox; crop: NdArray }> {
-  const [, h, w] = stack.shape;
-  return LEVELS.map((_, l) => {
-    const box = cropBox(centres[2 * l], centres[2 * l + 1], w, h, delta);
-    return { box, crop: cropStack(stack, box) };
-  });
-}
-
 export function cropFileName(studyId: number, seriesId: number, level: number): string {
   return `${studyId}_${seriesId}_${LEVEL_SLUGS[level]}.npy`;
 }
@@ -95,7 +86,16 @@ export function saveSeriesCrops(
   centres: ArrayLike<number>,
   delta: number,
 ): CropRecord[] {
-  return cropSeries(stack, centres, delta).map(({ box, crop }, level) => {
+  return saveCutCrops(dir, s, cropSeries(stack, centres, delta));
+}
+
+/** Save the 5 level crops of one series (cut by `cropSeries`) in `dir`; returns their crops.csv records. */
+export function saveCutCrops(
+  dir: string,
+  s: { studyId: number; seriesId: number; description: SagittalDescription },
+  cut: ReadonlyArray<{ box: CropBox; crop: NdArray }>,
+): CropRecord[] {
+  return cut.map(({ box, crop }, level) => {
     writeNpy(join(dir, cropFileName(s.studyId, s.seriesId, level)), crop);
     return { studyId: s.studyId, seriesId: s.seriesId, description: s.description, level, box };
   });

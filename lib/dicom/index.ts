@@ -3,8 +3,10 @@
 export * from './syntax.js';
 export { parseDicom, type DicomHeader, type ParsedDicom, type ImagePlane, type Vec3 } from './header.js';
 export { decodePixels, storedDtype, type PixelOptions } from './pixels.js';
-export { loadCodec } from './codecs.js';
-export { readDicomFile, readDicomHeader, decodeDicom, type DicomImage } from './file.js';
+export { loadCodec, WASM_CODECS, type WasmCodecSpec } from './codecs.js';
+export { decodeDicom, type DicomImage } from './decode.js';
+export { readDicomFile, readDicomHeader } from './file.js';
 export * from './series.js';
+export { listSeriesFiles, readSeries } from './folder.js';
 export { resizeBilinear } from './resample.js';
 export { encodeDicom, type SliceSpec } from './write.js';

@@ -7,4 +7,5 @@ export { evaluateSubmission, loadEvalLabels, type EvalResult, type EvalLabels } 
 export { loadInferenceModels, disposeInferenceModels, chooseCheckpoints, modelsRoot, type InferenceModels } from './models.js';
 export { studyCoordsAndCrops, StageError, type StudySeries, type StudyCrops, type InferStage } from './study.js';
 export { predictLevel1, predictStudies } from './predict.js';
-export { INFER_PRESETS, inferPreset, type InferPreset, type CheckpointChoice } from './presets.js';
+export { cutStudyCrops, level1Logits, submissionLines, type StudyCutCrops } from './core.js';
+export { INFER_PRESETS, inferPreset, CHECKPOINT_CHOICES, checkpointChoice, type InferPreset, type CheckpointChoice } from './presets.js';

@@ -1,4 +1,5 @@
 /** Named settings of the inference stage (preset names: lib/core/presets.ts). */
+import { UsageError } from '../core/errors.js';
 import { pickPreset, type PresetName } from '../core/presets.js';
 
 /**
@@ -6,6 +7,13 @@ import { pickPreset, type PresetName } from '../core/presets.js';
  * full-fit model where a model folder has one, else its folds), chosen per model folder.
  */
 export type CheckpointChoice = 'auto' | 'folds' | 'fullfit';
+export const CHECKPOINT_CHOICES: readonly CheckpointChoice[] = ['auto', 'folds', 'fullfit'];
+
+/** A `--checkpoints` value checked (undefined stays undefined: the preset's choice). */
+export function checkpointChoice(value: string | undefined): CheckpointChoice | undefined {
+  if (value !== undefined && !(CHECKPOINT_CHOICES as readonly string[]).includes(value)) throw new UsageError(`--checkpoints must be one of ${CHECKPOINT_CHOICES.join(', ')}, got "${value}"`);
+  return value as CheckpointChoice | undefined;
+}
 
 export interface InferPreset {
   name: string;

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
-import { discoverLevel1Models, level1Folds, readLevel1Oof, type Level1Oof } from '../classify/level1.js';
+import { level1Folds, type Level1Oof } from '../classify/level1.js';
+import { discoverLevel1Models, readLevel1Oof } from '../classify/level1-oof.js';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { ArtefactError, UsageError } from '../core/errors.js';
 import type { OnProgress } from '../core/progress.js';

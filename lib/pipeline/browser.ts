@@ -103,62 +103,113 @@ const PROBE = `(() => Array.from(document.querySelectorAll('.spinelab-plot, .js-
     width: Math.round(r.width), height: Math.round(r.height) };
 }))()`;
 
-export async function checkHtmlInBrowser(file: string, opts: CheckOptions = {}): Promise<PageCheck> {
-  const url = pathToFileURL(resolve(file)).href;
+/** A headless Chromium with one page attached, spoken to over the DevTools pipe. */
+export interface ChromiumPage {
+  /** A DevTools command on the page's session. */
+  send(method: string, params?: object): Promise<any>;
+  /** Events received so far on the page's session. */
+  events(): Array<{ method: string; params: any }>;
+  /** Evaluate an expression in the page (promises awaited) and return its JSON value. */
+  evaluate<T = unknown>(expression: string): Promise<T>;
+  /** PNG of the page from the top, `width` wide, as tall as its content (at most 16000 px). */
+  screenshot(file: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Start headless Chromium, open a blank page `width` × `height` and attach to it. */
+export async function openChromium(opts: { width?: number; height?: number; chromium?: string } = {}): Promise<ChromiumPage> {
   const profile = mkdtempSync(join(tmpdir(), 'spinelab-chromium-'));
   const width = opts.width ?? 1200;
+  const height = opts.height ?? 900;
   const child: ChildProcess = spawn(opts.chromium ?? CHROMIUM, [
-    ...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, `--window-size=${width},900`, '--remote-debugging-pipe', 'about:blank',
+    ...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, `--window-size=${width},${height}`, '--remote-debugging-pipe', 'about:blank',
   ], { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
   const cdp = new Cdp(child.stdio[3] as Writable, child.stdio[4] as Readable);
   child.on('exit', (code) => cdp.failAll(new Error(`chromium exited (${code}): ${stderr}`)));
-  const deadline = Date.now() + (opts.timeout ?? 60) * 1000;
+  const close = async () => {
+    await cdp.send('Browser.close').catch(() => undefined);
+    await stopChromium(child);
+    // Helper processes can still be writing into the profile for a moment (a CI run failed with
+    // ENOTEMPTY here): retry, and never fail a page check over a leftover temporary folder.
+    try {
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {
+      /* left in the OS temp folder */
+    }
+  };
   try {
     const { targetId } = await cdp.send('Target.createTarget', { url: 'about:blank' });
     const { sessionId } = await cdp.send('Target.attachToTarget', { targetId, flatten: true });
-    const s = (m: string, p: object = {}) => cdp.send(m, p, sessionId);
-    await s('Page.enable');
-    await s('Runtime.enable');
-    await s('Log.enable');
-    await s('Emulation.setDeviceMetricsOverride', { width, height: 900, deviceScaleFactor: 1, mobile: false });
+    const send = (m: string, p: object = {}) => cdp.send(m, p, sessionId);
+    await send('Page.enable');
+    await send('Runtime.enable');
+    await send('Log.enable');
+    await send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false });
+    return {
+      send,
+      events: () => cdp.events.filter((e) => e.sessionId === sessionId),
+      evaluate: async <T>(expression: string) => {
+        const r = await send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
+        if (r.exceptionDetails) throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+        return r.result.value as T;
+      },
+      screenshot: async (file: string) => {
+        const m = await send('Page.getLayoutMetrics');
+        const h = Math.min(16000, Math.ceil(m.cssContentSize?.height ?? m.contentSize.height));
+        const shot = await send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, clip: { x: 0, y: 0, width, height: h, scale: 1 } });
+        writeFileAtomic(file, Buffer.from(shot.data, 'base64'));
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** Uncaught exceptions, console.error calls and error log entries among a page's events. */
+export function pageErrors(events: ReadonlyArray<{ method: string; params: any }>): string[] {
+  return events.flatMap((e) => {
+    if (e.method === 'Runtime.exceptionThrown') {
+      const d = e.params.exceptionDetails;
+      return [`${d.exception?.description ?? d.text} (${d.url ?? ''}:${d.lineNumber})`];
+    }
+    if (e.method === 'Runtime.consoleAPICalled' && e.params.type === 'error') return [e.params.args.map((a: any) => a.value ?? a.description).join(' ')];
+    if (e.method === 'Log.entryAdded' && e.params.entry.level === 'error' && !/favicon/.test(e.params.entry.url ?? '')) return [`${e.params.entry.text} ${e.params.entry.url ?? ''}`];
+    return [];
+  });
+}
+
+export async function checkHtmlInBrowser(file: string, opts: CheckOptions = {}): Promise<PageCheck> {
+  const url = pathToFileURL(resolve(file)).href;
+  const width = opts.width ?? 1200;
+  const page = await openChromium({ width, chromium: opts.chromium });
+  const s = page.send;
+  const deadline = Date.now() + (opts.timeout ?? 60) * 1000;
+  try {
     await s('Page.navigate', { url });
     // Wait for load, then until every plot is drawn (or the time is up).
-    while (!cdp.events.some((e) => e.method === 'Page.loadEventFired' && e.sessionId === sessionId)) {
+    while (!page.events().some((e) => e.method === 'Page.loadEventFired')) {
       if (Date.now() > deadline) throw new Error(`${file}: page did not load`);
       await sleep(100);
     }
     let plots: PlotState[] = [];
     for (;;) {
-      plots = (await s('Runtime.evaluate', { expression: PROBE, returnByValue: true })).result.value as PlotState[];
+      plots = await page.evaluate<PlotState[]>(PROBE);
       if ((plots.length && plots.every((p) => p.rendered && p.svg)) || Date.now() > deadline) break;
       await sleep(250);
     }
     await sleep(300); // let plotly finish image decoding / relayout
-    plots = (await s('Runtime.evaluate', { expression: PROBE, returnByValue: true })).result.value as PlotState[];
-    const errors = cdp.events.flatMap((e) => {
-      if (e.method === 'Runtime.exceptionThrown') {
-        const d = e.params.exceptionDetails;
-        return [`${d.exception?.description ?? d.text} (${d.url ?? ''}:${d.lineNumber})`];
-      }
-      if (e.method === 'Runtime.consoleAPICalled' && e.params.type === 'error') return [e.params.args.map((a: any) => a.value ?? a.description).join(' ')];
-      if (e.method === 'Log.entryAdded' && e.params.entry.level === 'error' && !/favicon/.test(e.params.entry.url ?? '')) return [`${e.params.entry.text} ${e.params.entry.url ?? ''}`];
-      return [];
-    });
-    const result: PageCheck = { url, plots, errors, plotShots: [] };
+    plots = await page.evaluate<PlotState[]>(PROBE);
+    const result: PageCheck = { url, plots, errors: pageErrors(page.events()), plotShots: [] };
     if (opts.screenshot) {
-      const m = await s('Page.getLayoutMetrics');
-      const h = Math.min(16000, Math.ceil(m.cssContentSize?.height ?? m.contentSize.height));
-      const shot = await s('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, clip: { x: 0, y: 0, width, height: h, scale: 1 } });
-      writeFileAtomic(opts.screenshot, Buffer.from(shot.data, 'base64'));
+      await page.screenshot(opts.screenshot);
       result.screenshot = opts.screenshot;
     }
     if (opts.plotShotsDir) {
-      const rects = (await s('Runtime.evaluate', {
-        expression: `Array.from(document.querySelectorAll('.js-plotly-plot')).map((el) => { const r = el.getBoundingClientRect(); return [r.left + scrollX, r.top + scrollY, r.width, r.height]; })`,
-        returnByValue: true,
-      })).result.value as number[][];
+      const rects = await page.evaluate<number[][]>(`Array.from(document.querySelectorAll('.js-plotly-plot')).map((el) => { const r = el.getBoundingClientRect(); return [r.left + scrollX, r.top + scrollY, r.width, r.height]; })`);
       for (const i of opts.plotShotIndices ?? rects.map((_, k) => k)) {
         const r = rects[i];
         if (!r || r[2] < 1 || r[3] < 1) continue;
@@ -168,17 +219,9 @@ export async function checkHtmlInBrowser(file: string, opts: CheckOptions = {}):
         result.plotShots.push(f);
       }
     }
-    await cdp.send('Browser.close').catch(() => undefined);
     return result;
   } finally {
-    await stopChromium(child);
-    // Helper processes can still be writing into the profile for a moment (a CI run failed with
-    // ENOTEMPTY here): retry, and never fail a page check over a leftover temporary folder.
-    try {
-      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-    } catch {
-      /* left in the OS temp folder */
-    }
+    await page.close();
   }
 }
 
@@ -193,7 +236,7 @@ async function stopChromium(child: ChildProcess): Promise<void> {
   await Promise.race([exited, sleep(5000)]);
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 

@@ -11,7 +11,7 @@ export {
   confusionMatrix, argmaxRows, confusionMatrices, lossHeatmap, reliabilityBins, calibrationCurves,
   type ConfusionMatrixOptions, type CalibrationItem,
 } from './evaluation.js';
-export { histogram, barChart, classDistribution, type AxisOptions } from './charts.js';
+export { histogram, barChart, classDistribution, predictionBars, TARGET_LABELS, type AxisOptions } from './charts.js';
 export { demoStack, demoCrops, demoCurves, demoPredictions } from './demo.js';
 export { keypointGrid, type KeypointSet, type KeypointPanel } from './keypoints.js';
 export { synthVsSpiderFigure, synthStudyPanels, spiderPanel, type SynthFigureOptions } from './synth.js';

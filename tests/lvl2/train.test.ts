@@ -7,7 +7,7 @@ import { main } from '../../lib/cli/main.js';
 import { writeCsv } from '../../lib/core/csv.js';
 import { SEVERITIES, TARGETS } from '../../lib/data/vocabulary.js';
 import { initBackend } from '../../lib/engine/backend.js';
-import { readLevel1Oof } from '../../lib/classify/level1.js';
+import { readLevel1Oof } from '../../lib/classify/level1-oof.js';
 import { lvl2Preset, loadLvl2Models, predictLvl2, trainLvl2, type Lvl2Report } from '../../lib/lvl2/index.js';
 import { readOof, type TrainEvent } from '../../lib/train/index.js';
 import { randomLabels, simulateLevel1 } from './simulate.js';

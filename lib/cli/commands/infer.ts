@@ -1,12 +1,9 @@
 import { join, resolve } from 'node:path';
 import { defineCommand } from '../command.js';
-import { UsageError } from '../../core/errors.js';
 import { inputDir, outputDir } from '../../core/paths.js';
-import { runInference, type CheckpointChoice } from '../../infer/index.js';
+import { checkpointChoice, runInference } from '../../infer/index.js';
 import { PRESET_NAMES } from '../../core/presets.js';
 import { notebookProgress } from '../../notebook/index.js';
-
-const CHOICES: readonly CheckpointChoice[] = ['auto', 'folds', 'fullfit'];
 
 export default defineCommand({
   name: 'infer',
@@ -44,8 +41,7 @@ export default defineCommand({
   },
   async run({ values, json }) {
     const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-    const checkpoints = str('checkpoints') as CheckpointChoice | undefined;
-    if (checkpoints !== undefined && !CHOICES.includes(checkpoints)) throw new UsageError(`--checkpoints must be one of ${CHOICES.join(', ')}, got "${checkpoints}"`);
+    const checkpoints = checkpointChoice(str('checkpoints'));
     // runInference checks the split and the preset before any work.
     const split = (str('split') ?? 'test') as 'test' | 'train';
     const preset = str('preset') ?? 'demo';
