@@ -82,7 +82,10 @@ export interface TrainModelsOptions extends Omit<TrainOptions, 'onEvent'> {
 /** `$SPINELAB_WORKERS` when set (a positive integer), else the number of cores. */
 export function defaultWorkers(): number {
   const env = process.env.SPINELAB_WORKERS;
-  if (env !== undefined && env !== '') return checkWorkers(Number(env), 'SPINELAB_WORKERS');
+  if (env !== undefined && env !== '') {
+    if (!/^\d+$/.test(env.trim())) throw new UsageError(`SPINELAB_WORKERS must be a positive integer, got "${env}"`);
+    return checkWorkers(Number(env), 'SPINELAB_WORKERS');
+  }
   return availableParallelism();
 }
 

@@ -47,6 +47,23 @@ describe('spinelab CLI', () => {
     expect(r.err).toMatch(/--preset must be one of tiny, demo, bench, reference/);
   });
 
+  it.each([
+    [['train', 'crops', '--workers', '0'], /--workers must be a positive integer, got 0/],
+    [['run', '--workers', '1.5'], /--workers must be a positive integer, got 1\.5/],
+    [['train', 'coords', '--prefetch', '--no-prefetch'], /--prefetch and --no-prefetch exclude each other/],
+  ])('%j is a usage error (exit 2) before any work', async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it('a bad SPINELAB_WORKERS is named in the error', async () => {
+    vi.stubEnv('SPINELAB_WORKERS', 'many');
+    const { defaultWorkers } = await import('../../lib/train/parallel.js');
+    expect(() => defaultWorkers()).toThrow(/SPINELAB_WORKERS must be a positive integer, got "many"/);
+    vi.unstubAllEnvs();
+  });
+
   it('backend --json prints one JSON object as its last line', async () => {
     const r = await cli(['backend', '--json']);
     expect(r.code).toBe(0);
