@@ -6,7 +6,7 @@ import { inputDir, outputDir, projectRoot } from '../core/paths.js';
 import type { OnProgress } from '../core/progress.js';
 import { initBackend } from '../engine/backend.js';
 import { buildReport } from './report.js';
-import { checkWorkers } from '../train/parallel.js';
+import { checkWorkers } from '../core/pool.js';
 import { runNotebooks, type RunnerKind } from './runner/run.js';
 import { generateDataset } from '../synth/index.js';
 import { hashParts, hasCompetitionData, inputFingerprint, stageLibraryHash } from './fingerprint.js';

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { SpinelabError, UsageError } from '../core/errors.js';
+import { checkWorkers, defaultWorkers } from '../core/pool.js';
 import type { OnProgress } from '../core/progress.js';
 import { fingerprint, foldDirName } from './artefacts.js';
 import { foldSteps } from './batches.js';
@@ -77,21 +78,6 @@ export interface TrainModelsOptions extends Omit<TrainOptions, 'onEvent'> {
    * compete with the trainers).
    */
   prefetch?: boolean;
-}
-
-/** `$SPINELAB_WORKERS` when set (a positive integer), else the number of cores. */
-export function defaultWorkers(): number {
-  const env = process.env.SPINELAB_WORKERS;
-  if (env !== undefined && env !== '') {
-    if (!/^\d+$/.test(env.trim())) throw new UsageError(`SPINELAB_WORKERS must be a positive integer, got "${env}"`);
-    return checkWorkers(Number(env), 'SPINELAB_WORKERS');
-  }
-  return availableParallelism();
-}
-
-export function checkWorkers(n: number, what = 'workers'): number {
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${what} must be a positive integer, got ${n}`);
-  return n;
 }
 
 /** Whether loader threads have cores of their own: at least twice as many cores as training threads. */

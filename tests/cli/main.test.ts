@@ -59,7 +59,7 @@ describe('spinelab CLI', () => {
 
   it('a bad SPINELAB_WORKERS is named in the error', async () => {
     vi.stubEnv('SPINELAB_WORKERS', 'many');
-    const { defaultWorkers } = await import('../../lib/train/parallel.js');
+    const { defaultWorkers } = await import('../../lib/core/pool.js');
     expect(() => defaultWorkers()).toThrow(/SPINELAB_WORKERS must be a positive integer, got "many"/);
     vi.unstubAllEnvs();
   });

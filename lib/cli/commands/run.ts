@@ -2,7 +2,7 @@ import { defineCommand, numberOption, presetOption } from '../command.js';
 import { UsageError } from '../../core/errors.js';
 import { progress } from '../../notebook/progress.js';
 import { runMainJob } from '../../pipeline/index.js';
-import { checkWorkers } from '../../train/parallel.js';
+import { checkWorkers } from '../../core/pool.js';
 
 export default defineCommand({
   name: 'run',

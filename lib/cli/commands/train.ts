@@ -4,7 +4,7 @@ import { inputDir, outputDir } from '../../core/paths.js';
 import { envPreset } from '../../core/presets.js';
 import { initBackend, type BackendName } from '../../engine/backend.js';
 import { progress } from '../../notebook/progress.js';
-import { checkWorkers } from '../../train/parallel.js';
+import { checkWorkers } from '../../core/pool.js';
 import type { TrainEvent } from '../../train/types.js';
 import type { Trainer } from './train/trainer.js';
 
