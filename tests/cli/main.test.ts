@@ -51,6 +51,8 @@ describe('spinelab CLI', () => {
     [['train', 'crops', '--workers', '0'], /--workers must be a positive integer, got 0/],
     [['run', '--workers', '1.5'], /--workers must be a positive integer, got 1\.5/],
     [['train', 'coords', '--prefetch', '--no-prefetch'], /--prefetch and --no-prefetch exclude each other/],
+    [['train', 'lvl2', '--epochs', '0'], /--epochs must be a positive integer, got 0/],
+    [['synth', '--workers', '0'], /--workers must be a positive integer, got 0/],
   ])('%j is a usage error (exit 2) before any work', async (args, message) => {
     const r = await cli(args);
     expect(r.code).toBe(2);

@@ -21,7 +21,7 @@ const TRAINERS: Record<string, { summary: string; load: () => Promise<Trainer> }
 
 const usage = () => [
   'Usage: spinelab train <model> [--preset P] [--input DIR] [--output DIR] [--retrain] [--backend B]',
-  '                              [--workers N] [--prefetch | --no-prefetch] [--profile] [--json]',
+  '                              [--workers N] [--prefetch | --no-prefetch] [--profile] [--epochs N] [--json]',
   '',
   'Models:',
   ...Object.entries(TRAINERS).map(([k, v]) => `  ${k.padEnd(8)} ${v.summary}`),
@@ -36,6 +36,7 @@ const usage = () => [
   '  --prefetch     make each trainer\'s batches ahead in a loader thread (default: only when there are',
   '                 at least twice as many cores as trainers); --no-prefetch: never',
   '  --profile      time each training step: data (batches, augmentation) vs tfjs JS vs kernels, per model',
+  '  --epochs N     train every model of the preset for N epochs instead of its own (e.g. 1 to time one)',
   '',
   'Finished folds with the same configuration are skipped, so an interrupted run resumes.',
 ].join('\n');
@@ -54,6 +55,11 @@ function describe(e: TrainEvent, model: string): string | null {
   return null;
 }
 
+function positiveEpochs(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--epochs must be a positive integer, got ${n}`);
+  return n;
+}
+
 export default defineCommand({
   name: 'train',
   summary: 'Train a model with k folds (train coords | crops | lvl2)',
@@ -62,7 +68,7 @@ export default defineCommand({
   options: {
     preset: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' },
     retrain: { type: 'boolean' }, backend: { type: 'string' }, workers: { type: 'string' }, profile: { type: 'boolean' },
-    prefetch: { type: 'boolean' }, 'no-prefetch': { type: 'boolean' },
+    prefetch: { type: 'boolean' }, 'no-prefetch': { type: 'boolean' }, epochs: { type: 'string' },
   },
   async run({ values, positionals, json }) {
     const [model, ...extra] = positionals;
@@ -86,6 +92,7 @@ export default defineCommand({
       workers,
       prefetch,
       profile: Boolean(values.profile),
+      epochs: values.epochs === undefined ? undefined : positiveEpochs(numberOption(values, 'epochs', 1)),
       onEvent: (e, m) => {
         const line = describe(e, m);
         if (line) console.error(line);

@@ -10,8 +10,9 @@ import type { Trainer } from './trainer.js';
  * (checkpoints per fold, oof_values.npy + oof_rows.csv, series_coords.csv, report.json).
  */
 const trainer: Trainer = {
-  async run({ preset, input, output, retrain, json, onEvent, onProgress, workers, profile, prefetch }) {
+  async run({ preset, input, output, retrain, json, onEvent, onProgress, workers, profile, prefetch, epochs }) {
     const config = coordsPreset(preset);
+    if (epochs !== undefined) config.train.epochs = epochs;
     const r = await runCoordsStage({ input, out: output }, config, { onEvent, onProgress, onConfigChange: retrain ? 'retrain' : 'error', workers, profile, prefetch });
     if (r.train.profile) console.error(formatProfile('coords', r.train.profile));
     const rep = r.report;

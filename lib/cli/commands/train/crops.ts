@@ -10,8 +10,9 @@ import type { Trainer } from './trainer.js';
  * folds from `{output}/folds.csv`; OOF logits in `{output}/models/<name>/`.
  */
 const trainer: Trainer = {
-  async run({ preset: presetName, input, output, retrain, json, onEvent, onProgress, workers, profile, prefetch }) {
+  async run({ preset: presetName, input, output, retrain, json, onEvent, onProgress, workers, profile, prefetch, epochs }) {
     const preset = classifyPreset(presetName);
+    if (epochs !== undefined) for (const m of preset.models) m.train.epochs = epochs;
     const labels = readTrainLabels(join(input, 'train.csv'));
     const t0 = Date.now();
     const runs = await trainClassifiers(preset, { inputDir: input, outDir: output, labels, onEvent, onProgress, onConfigChange: retrain ? 'retrain' : 'error', workers, profile, prefetch });

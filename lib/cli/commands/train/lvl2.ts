@@ -8,8 +8,9 @@ import type { Trainer } from './trainer.js';
 
 /** `spinelab train lvl2`: labels from {input}/train.csv, level-1 OOF logits from {output}/models/. */
 const trainer: Trainer = {
-  async run({ preset: presetName, input, output, retrain, json, onEvent, onProgress, workers, profile, prefetch }) {
+  async run({ preset: presetName, input, output, retrain, json, onEvent, onProgress, workers, profile, prefetch, epochs }) {
     const preset = lvl2Preset(presetName);
+    if (epochs !== undefined) preset.train.epochs = epochs;
     const labels = readTrainLabels(join(input, 'train.csv'));
     // Studies without any level-1 row take their fold from the shared folds file when there is one.
     const foldsFile = join(output, 'folds.csv');

@@ -22,6 +22,8 @@ export interface TrainerArgs {
   prefetch?: boolean;
   /** `--profile`: time the parts of each training step; the trainer prints the split per model. */
   profile: boolean;
+  /** `--epochs N`: override the preset's epochs of every model (e.g. 1 to time one epoch). */
+  epochs?: number;
 }
 
 export interface Trainer {
