@@ -4,7 +4,7 @@
  * viewer's window/level works, and bad input gives a message instead of a blank page. Screenshots
  * go to output/browser/web-*.png.
  */
-import { cpSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -27,10 +27,11 @@ const TOLERANCE = 1e-4;
 let run: WebRun;
 let site: SiteBuild;
 let server: SiteServer;
+let dir: string | undefined;
 
 beforeAll(async () => {
   if (SKIP) return;
-  const dir = mkdtempSync(join(tmpdir(), 'spinelab-page-'));
+  dir = mkdtempSync(join(tmpdir(), 'spinelab-page-'));
   run = await makeWebRun(dir);
   site = await buildSite({ models: run.root, out: join(dir, 'site'), preset: 'tiny' });
   server = await serveSite(site.out);
@@ -38,6 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe.skipIf(!!SKIP)('the spinelab web page in headless Chromium', () => {
