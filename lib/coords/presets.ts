@@ -50,7 +50,7 @@ export const COORDS_PRESETS: Record<PresetName, CoordsConfig> = {
   bench: cpuCoords('bench', { imageSize: 128, backbone: 'small', head: 'softargmax', dropout: 0.1 },
     cpuTrainConfig({ epochs: 30, lr: 2e-3, batchSize: 16, evalEvery: 100 })),
   demo: cpuCoords('demo', { imageSize: 96, backbone: 'small', head: 'softargmax', dropout: 0.1 },
-    cpuTrainConfig({ epochs: 24, lr: 2e-3, batchSize: 16, evalEvery: 48 })),
+    cpuTrainConfig({ epochs: 12, lr: 2e-3, batchSize: 16, evalEvery: 48 })),
   tiny: cpuCoords('tiny', { imageSize: 48, backbone: 'tiny', head: 'softargmax', dropout: 0 },
     cpuTrainConfig({ epochs: 2, lr: 3e-3, batchSize: 8 })),
 };

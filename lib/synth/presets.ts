@@ -59,7 +59,7 @@ export const SYNTH_PRESETS: Record<PresetName, SynthPreset> = {
   },
   demo: {
     ...COMMON,
-    size: 'demo', studies: 80, testStudies: 20,
+    size: 'demo', studies: 160, testStudies: 40,
     sagittalSizes: [256], axialSizes: [256], nonSquareRate: 0,
     sagittalSlices: [13, 17], axialPerLevel: [3, 3], continuousAxialRate: 0,
     noise: [0.02, 0.05], edgeCases: false,

@@ -49,7 +49,13 @@ export default defineCommand({
     if (!json) {
       console.log(`\nStage times (s): ${summary.timings.map((t) => `${t.stage} ${t.skipped ? 'skipped' : t.seconds.toFixed(1)}`).join(', ')}; total ${summary.totalSeconds}`);
       const t = summary.test;
-      if (t.score !== null) console.log(`Test score ${t.score.toFixed(4)}${t.prior !== null ? ` (class-prior baseline ${t.prior.toFixed(4)}, Bayes floor ${t.floor?.toFixed(4)})` : ''}`);
+      if (t.score !== null) {
+        const bounds = t.prior !== null && t.floor !== null
+          ? ` (class-prior baseline ${t.prior.toFixed(4)}, Bayes floor ${t.floor.toFixed(4)}` +
+            `${t.gapClosed !== null ? `: ${(100 * t.gapClosed).toFixed(1)} % of the gap closed` : ''})`
+          : '';
+        console.log(`Test score ${t.score.toFixed(4)}${bounds}`);
+      }
       console.log(`Submission: ${summary.submission ?? 'not written'}\nReport: ${summary.report}\nSummary: ${summary.output}/summary.json`);
     }
     return summary;
