@@ -14,5 +14,7 @@ export default defineConfig({
     // test asks for workers (tests/train/parallel.test.ts), so two test files do not oversubscribe.
     env: { SPINELAB_WORKERS: '1' },
     reporters: ['default'],
+    // One temporary folder per run, removed at its end (tests/helpers/tmpdir.ts).
+    globalSetup: ['tests/helpers/tmpdir.ts'],
   },
 });
