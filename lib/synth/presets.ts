@@ -1,6 +1,6 @@
 /**
  * Dataset sizes. `tiny` is for CI (seconds), `demo` for the main job (it must let the whole
- * pipeline run in under 10 minutes on 2 cores: modest images, ~15 sagittal slices, a short axial
+ * pipeline run in under 8 minutes on 2 cores: 160 + 40 studies, modest images, ~15 sagittal slices, a short axial
  * series), `bench` for benchmarks (the competition's image sizes and slice counts), `reference`
  * a competition-sized training set.
  */
