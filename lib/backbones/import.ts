@@ -1,0 +1,121 @@
+/**
+ * timm state dict → tfjs backbone, by name: the weight `w` of layer `L` is PyTorch's `L.{suffix}`
+ * (each layer class declares its suffixes and layouts). Strict like `load_state_dict(strict=True)`:
+ * a missing key, an unused key or a mis-shaped tensor is an error that names it.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { ArtefactError } from '../core/errors.js';
+import { FastBatchNorm } from '../engine/layers.js';
+import type { TorchLayout, TorchWeight } from './layers.js';
+import type { StateDict } from './weights/index.js';
+
+/** PyTorch names of BatchNorm2d's weights (FastBatchNorm lives in the engine; our own layers say theirs). */
+const BATCH_NORM: Record<string, TorchWeight> = {
+  gamma: { suffix: 'weight', layout: 'same' }, beta: { suffix: 'bias', layout: 'same' },
+  moving_mean: { suffix: 'running_mean', layout: 'same' }, moving_variance: { suffix: 'running_var', layout: 'same' },
+};
+
+function torchNames(layer: tf.layers.Layer): Record<string, TorchWeight> | undefined {
+  if (layer instanceof FastBatchNorm) return BATCH_NORM;
+  const named = layer as tf.layers.Layer & { torchWeights?: () => Record<string, TorchWeight> };
+  return typeof named.torchWeights === 'function' ? named.torchWeights() : undefined;
+}
+
+/** Buffers a state dict carries that have no role in evaluation or training here (BN's step counter). */
+const IGNORED_BUFFERS = ['num_batches_tracked'];
+
+/** The shape PyTorch stores for a weight of our shape `s` in `layout`. */
+export function torchShape(s: readonly number[], layout: TorchLayout): number[] {
+  switch (layout) {
+    case 'conv': return [s[3], s[2], s[0], s[1]];
+    case 'dw': return [s[2], 1, s[0], s[1]];
+    case 'linear': return [s[1], s[0]];
+    case 'conv1x1': return [s[1], s[0], 1, 1];
+    case 'same': return [...s];
+  }
+}
+
+/** Re-lay PyTorch data (shape `ts`, checked against {@link torchShape}) into ours. */
+export function fromTorch(data: Float32Array, ts: readonly number[], layout: TorchLayout): Float32Array {
+  if (layout === 'same') return data;
+  const out = new Float32Array(data.length);
+  if (layout === 'linear' || layout === 'conv1x1') {
+    const [O, I] = ts;
+    for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) out[i * O + o] = data[o * I + i];
+    return out;
+  }
+  // conv OIHW → HWIO; dw [C, 1, kh, kw] → [kh, kw, C, 1] is the same permutation with I = 1.
+  const [O, I, KH, KW] = ts;
+  for (let o = 0; o < O; o++) {
+    for (let i = 0; i < I; i++) {
+      for (let h = 0; h < KH; h++) {
+        for (let w = 0; w < KW; w++) out[((h * KW + w) * I + i) * O + o] = data[((o * I + i) * KH + h) * KW + w];
+      }
+    }
+  }
+  return out;
+}
+
+interface Slot {
+  variable: tf.LayerVariable;
+  /** The variable's shape (weights always have a known shape). */
+  shape: number[];
+  layout: TorchLayout;
+}
+
+/** Every weight of `model` with its PyTorch name (throws for a weighted layer we cannot name). */
+export function torchSlots(model: tf.LayersModel): Map<string, Slot> {
+  const slots = new Map<string, Slot>();
+  for (const layer of model.layers) {
+    if (!layer.weights.length) continue;
+    const table = torchNames(layer);
+    if (!table) throw new Error(`backbone layer ${layer.name} (${layer.getClassName()}) has no PyTorch parameter names`);
+    for (const v of layer.weights) {
+      const local = v.originalName.slice(v.originalName.lastIndexOf('/') + 1);
+      const w = table[local];
+      if (!w) throw new Error(`backbone layer ${layer.name}: weight "${local}" has no PyTorch name`);
+      slots.set(`${layer.name}.${w.suffix}`, { variable: v, shape: v.shape as number[], layout: w.layout });
+    }
+  }
+  return slots;
+}
+
+export interface ImportResult {
+  /** State-dict entries written into the model. */
+  loaded: number;
+  /** Entries read but not needed (BatchNorm's num_batches_tracked). */
+  ignored: number;
+}
+
+const listed = (keys: string[]) => keys.slice(0, 8).join(', ') + (keys.length > 8 ? `, … (${keys.length} in all)` : '');
+
+/**
+ * Fill every weight of the backbone `model` from `sd` (timm names). All checks run before any
+ * weight is written, so a failed import leaves the model as it was.
+ */
+export function importTorchWeights(model: tf.LayersModel, sd: StateDict, file?: string): ImportResult {
+  const slots = torchSlots(model);
+  const missing = [...slots.keys()].filter((k) => !sd.has(k));
+  const ignorable = (k: string) => IGNORED_BUFFERS.some((b) => k.endsWith(`.${b}`) && slots.has(`${k.slice(0, -b.length)}running_mean`));
+  const unused = [...sd.keys()].filter((k) => !slots.has(k) && !ignorable(k));
+  const misShaped: string[] = [];
+  for (const [key, slot] of slots) {
+    const t = sd.get(key);
+    if (!t) continue;
+    const want = torchShape(slot.shape, slot.layout);
+    if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) misShaped.push(`${key} is [${t.shape.join(', ')}], expected [${want.join(', ')}]`);
+  }
+  const problems = [
+    missing.length ? `missing keys: ${listed(missing)}` : '',
+    unused.length ? `unused keys: ${listed(unused)}` : '',
+    misShaped.length ? `wrong shapes: ${listed(misShaped)}` : '',
+  ].filter(Boolean);
+  if (problems.length) throw new ArtefactError(`weights do not fit ${model.name}: ${problems.join('; ')}`, { file });
+  for (const [key, slot] of slots) {
+    const t = sd.get(key)!;
+    const value = tf.tensor(fromTorch(t.toFloat32(), t.shape, slot.layout), slot.shape);
+    slot.variable.write(value);
+    value.dispose();
+  }
+  return { loaded: slots.size, ignored: sd.size - slots.size };
+}
