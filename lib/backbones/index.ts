@@ -134,3 +134,45 @@ export async function loadBackboneWeights(model: tf.LayersModel, path: string): 
 export async function saveBackbone(model: tf.LayersModel, dir: string, summary: BackboneSummary): Promise<void> {
   await saveModel(model, dir, summary);
 }
+
+export interface ExtractOptions {
+  arch: BackboneArch;
+  /** timm/PyTorch weights or a saved backbone folder; random initialisation (seed 0) without. */
+  weights?: string;
+  /** Input size the model is built for; default the images' size. */
+  imgSize?: number;
+  /** Images per forward pass (memory bound). Default 8. */
+  batchSize?: number;
+}
+
+/**
+ * Pooled features of `images` (float32 [N, S, S, 3], normalised as the weights expect), exactly
+ * what timm's `create_model(arch, num_classes=0)` returns in eval mode. The `spinelab backbone`
+ * command; returns the model too (the caller disposes it) so it can be saved.
+ */
+export async function extractFeatures(images: { data: Float32Array; shape: readonly number[] }, opts: ExtractOptions, file?: string): Promise<{ features: Float32Array; shape: [number, number]; summary: BackboneSummary; model: tf.LayersModel }> {
+  const [n, h, w, c] = images.shape;
+  if (images.shape.length !== 4 || h !== w || c !== 3) {
+    throw new UsageError(`images must be float32 [N, S, S, 3] (NHWC, square), got [${images.shape.join(', ')}]${file ? ` in ${file}` : ''}`);
+  }
+  const imgSize = opts.imgSize ?? h;
+  if (imgSize !== h) throw new UsageError(`--img-size ${imgSize} but the images are ${h}×${w}`);
+  const { model, summary } = await backboneWithWeights(opts.arch, imgSize, opts.weights);
+  const bs = opts.batchSize ?? 8;
+  const features = new Float32Array(n * summary.features);
+  const per = h * w * c;
+  for (let i = 0; i < n; i += bs) {
+    const m = Math.min(bs, n - i);
+    const y = tf.tidy(() => model.predict(tf.tensor4d(images.data.subarray(i * per, (i + m) * per), [m, h, w, c])) as tf.Tensor);
+    features.set(y.dataSync(), i * summary.features);
+    y.dispose();
+  }
+  return { features, shape: [n, summary.features], summary, model };
+}
+
+/** A pooled backbone for `imgSize`, with `weights` loaded when given (zeros-initialised then, not drawn). */
+export async function backboneWithWeights(arch: BackboneArch, imgSize: number, weights?: string | null): Promise<{ model: tf.LayersModel; summary: BackboneSummary }> {
+  const model = buildBackbone(arch, { imgSize, init: weights ? 'zeros' : 'random' });
+  if (weights) await loadBackboneWeights(model, weights);
+  return { model, summary: { arch, imgSize, params: countParams(model), features: ARCHS[arch].features, pretrained: weights ?? null } };
+}
