@@ -5,33 +5,37 @@
  * Linear → layer scale `gamma`, + input. LayerNorm eps 1e-6 throughout.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Net } from './net.js';
-
-type T = tf.SymbolicTensor;
+import { activate, type Spec } from './ops.js';
 
 const LN_EPS = 1e-6;
 const DIMS = [96, 192, 384, 768];
 const DEPTHS = [3, 3, 9, 3];
 
-/** The last stage's map [B, S/32, S/32, 768] (timm `forward_features`; the head norm comes after pooling). */
-export function convnextTinyFeatures(net: Net, input: T): T {
-  let x = net.conv(input, 'stem.0', { filters: DIMS[0], kernel: 4, stride: 4, bias: true });
-  x = net.ln(x, 'stem.1', LN_EPS);
-  DIMS.forEach((dim, s) => {
-    if (s > 0) {
-      x = net.ln(x, `stages.${s}.downsample.0`, LN_EPS);
-      x = net.conv(x, `stages.${s}.downsample.1`, { filters: dim, kernel: 2, stride: 2, bias: true });
+/** Declare convnext_tiny; the output is the last stage's map [B, S/32, S/32, 768] (the head norm comes after pooling). */
+export function convnextTinySpec(s: Spec): void {
+  s.block('stem', () => {
+    const conv = s.conv('stem.0', { cin: 3, cout: DIMS[0], k: 4, stride: 4, bias: true });
+    const norm = s.ln('stem.1', DIMS[0], LN_EPS);
+    return (x, ctx) => norm(conv(x, ctx), ctx);
+  });
+  DIMS.forEach((dim, st) => {
+    if (st > 0) {
+      s.block(`stages.${st}.downsample`, () => {
+        const norm = s.ln(`stages.${st}.downsample.0`, DIMS[st - 1], LN_EPS);
+        const conv = s.conv(`stages.${st}.downsample.1`, { cin: DIMS[st - 1], cout: dim, k: 2, stride: 2, bias: true });
+        return (x, ctx) => conv(norm(x, ctx), ctx);
+      });
     }
-    for (let b = 0; b < DEPTHS[s]; b++) {
-      const name = `stages.${s}.blocks.${b}`;
-      let y = net.conv(x, `${name}.conv_dw`, { filters: dim, kernel: 7, pad: 3, bias: true, depthwise: true });
-      y = net.ln(y, `${name}.norm`, LN_EPS);
-      y = net.linear(y, `${name}.mlp.fc1`, 4 * dim);
-      y = net.act(y, `${name}.mlp.act`, 'gelu');
-      y = net.linear(y, `${name}.mlp.fc2`, dim);
-      y = net.layerScale(y, name); // timm names this parameter `{block}.gamma`
-      x = net.add(y, x, `${name}.add`);
+    for (let b = 0; b < DEPTHS[st]; b++) {
+      const name = `stages.${st}.blocks.${b}`;
+      s.block(name, () => {
+        const dw = s.conv(`${name}.conv_dw`, { cin: dim, cout: dim, k: 7, pad: 3, bias: true, depthwise: true });
+        const norm = s.ln(`${name}.norm`, dim, LN_EPS);
+        const fc1 = s.linear(`${name}.mlp.fc1`, dim, 4 * dim);
+        const fc2 = s.linear(`${name}.mlp.fc2`, 4 * dim, dim);
+        const gamma = s.layerScale(`${name}.gamma`, dim);
+        return (x, ctx) => tf.add(gamma(fc2(activate(fc1(norm(dw(x, ctx), ctx), ctx), 'gelu'), ctx), ctx), x);
+      });
     }
   });
-  return x;
 }

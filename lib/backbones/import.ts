@@ -1,27 +1,15 @@
 /**
- * timm state dict → tfjs backbone, by name: the weight `w` of layer `L` is PyTorch's `L.{suffix}`
- * (each layer class declares its suffixes and layouts). Strict like `load_state_dict(strict=True)`:
- * a missing key, an unused key or a mis-shaped tensor is an error that names it.
+ * timm state dict → tfjs backbone, by name: every weight of a {@link TimmBackboneLayer} is named by
+ * its timm key and knows its PyTorch layout. Strict like `load_state_dict(strict=True)`: a missing
+ * key, an unused key or a mis-shaped tensor is an error that names it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ArtefactError } from '../core/errors.js';
-import { FastBatchNorm } from '../engine/layers.js';
-import type { TorchLayout, TorchWeight } from './layers.js';
+import { TimmBackboneLayer } from './layer.js';
+import type { TorchLayout } from './ops.js';
 import type { StateDict } from './weights/index.js';
 
-/** PyTorch names of BatchNorm2d's weights (FastBatchNorm lives in the engine; our own layers say theirs). */
-const BATCH_NORM: Record<string, TorchWeight> = {
-  gamma: { suffix: 'weight', layout: 'same' }, beta: { suffix: 'bias', layout: 'same' },
-  moving_mean: { suffix: 'running_mean', layout: 'same' }, moving_variance: { suffix: 'running_var', layout: 'same' },
-};
-
-function torchNames(layer: tf.layers.Layer): Record<string, TorchWeight> | undefined {
-  if (layer instanceof FastBatchNorm) return BATCH_NORM;
-  const named = layer as tf.layers.Layer & { torchWeights?: () => Record<string, TorchWeight> };
-  return typeof named.torchWeights === 'function' ? named.torchWeights() : undefined;
-}
-
-/** Buffers a state dict carries that have no role in evaluation or training here (BN's step counter). */
+/** Buffers a state dict carries that have no role here (BatchNorm's step counter). */
 const IGNORED_BUFFERS = ['num_batches_tracked'];
 
 /** The shape PyTorch stores for a weight of our shape `s` in `layout`. */
@@ -56,28 +44,11 @@ export function fromTorch(data: Float32Array, ts: readonly number[], layout: Tor
   return out;
 }
 
-interface Slot {
-  variable: tf.LayerVariable;
-  /** The variable's shape (weights always have a known shape). */
-  shape: number[];
-  layout: TorchLayout;
-}
-
-/** Every weight of `model` with its PyTorch name (throws for a weighted layer we cannot name). */
-export function torchSlots(model: tf.LayersModel): Map<string, Slot> {
-  const slots = new Map<string, Slot>();
-  for (const layer of model.layers) {
-    if (!layer.weights.length) continue;
-    const table = torchNames(layer);
-    if (!table) throw new Error(`backbone layer ${layer.name} (${layer.getClassName()}) has no PyTorch parameter names`);
-    for (const v of layer.weights) {
-      const local = v.originalName.slice(v.originalName.lastIndexOf('/') + 1);
-      const w = table[local];
-      if (!w) throw new Error(`backbone layer ${layer.name}: weight "${local}" has no PyTorch name`);
-      slots.set(`${layer.name}.${w.suffix}`, { variable: v, shape: v.shape as number[], layout: w.layout });
-    }
-  }
-  return slots;
+/** The backbone layer of a model (a backbone model, or a stage model that nests one). */
+export function backboneLayer(model: tf.LayersModel): TimmBackboneLayer {
+  const found = model.layers.filter((l): l is TimmBackboneLayer => l instanceof TimmBackboneLayer);
+  if (found.length !== 1) throw new Error(`${model.name}: expected one timm backbone layer, found ${found.length}`);
+  return found[0];
 }
 
 export interface ImportResult {
@@ -90,11 +61,12 @@ export interface ImportResult {
 const listed = (keys: string[]) => keys.slice(0, 8).join(', ') + (keys.length > 8 ? `, … (${keys.length} in all)` : '');
 
 /**
- * Fill every weight of the backbone `model` from `sd` (timm names). All checks run before any
+ * Fill every weight of the backbone (a layer, or the one in a model) from `sd` (timm names). All checks run before any
  * weight is written, so a failed import leaves the model as it was.
  */
-export function importTorchWeights(model: tf.LayersModel, sd: StateDict, file?: string): ImportResult {
-  const slots = torchSlots(model);
+export function importTorchWeights(target: tf.LayersModel | TimmBackboneLayer, sd: StateDict, file?: string): ImportResult {
+  const layer = target instanceof TimmBackboneLayer ? target : backboneLayer(target);
+  const slots = layer.torchSlots();
   const missing = [...slots.keys()].filter((k) => !sd.has(k));
   const ignorable = (k: string) => IGNORED_BUFFERS.some((b) => k.endsWith(`.${b}`) && slots.has(`${k.slice(0, -b.length)}running_mean`));
   const unused = [...sd.keys()].filter((k) => !slots.has(k) && !ignorable(k));
@@ -110,7 +82,7 @@ export function importTorchWeights(model: tf.LayersModel, sd: StateDict, file?: 
     unused.length ? `unused keys: ${listed(unused)}` : '',
     misShaped.length ? `wrong shapes: ${listed(misShaped)}` : '',
   ].filter(Boolean);
-  if (problems.length) throw new ArtefactError(`weights do not fit ${model.name}: ${problems.join('; ')}`, { file });
+  if (problems.length) throw new ArtefactError(`weights do not fit ${layer.arch} at ${layer.imgSize} px: ${problems.join('; ')}`, { file });
   for (const [key, slot] of slots) {
     const t = sd.get(key)!;
     const value = tf.tensor(fromTorch(t.toFloat32(), t.shape, slot.layout), slot.shape);

@@ -1,93 +1,52 @@
 // Pretrainable image backbones: timm 0.9.2's CoAtNets (the seed's encoders), resnet18 and
 // convnext_tiny, built in tfjs layers and loadable from timm/PyTorch weights.
 import * as tf from '@tensorflow/tfjs';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { ArtefactError, UsageError } from '../core/errors.js';
-import { hasSavedModel, loadModel, saveModel } from '../engine/io.js';
-import { COATNET_CONFIGS, coatnetFeatures } from './coatnet.js';
-import { convnextTinyFeatures } from './convnext.js';
-import { importTorchWeights, type ImportResult } from './import.js';
-import { Net, type NetOptions } from './net.js';
-import { resnet18Features } from './resnet.js';
+import { inputDir } from '../core/paths.js';
+import { hasSavedModel, MODEL_JSON, saveModel } from '../engine/io.js';
+import { ARCHS, archInfo, type BackboneArch } from './archs.js';
+import { backboneLayer, importTorchWeights, type ImportResult } from './import.js';
+import { TimmBackboneLayer, type BackboneOutput } from './layer.js';
 import { readStateDict } from './weights/index.js';
 
-export { importTorchWeights, torchSlots, type ImportResult } from './import.js';
+export * from './archs.js';
+export { TimmBackboneLayer, type BackboneOutput } from './layer.js';
+export { backboneLayer, importTorchWeights, type ImportResult } from './import.js';
 export { readStateDict, type StateDict } from './weights/index.js';
-
-export const BACKBONE_ARCHS = ['coatnet_1_rw_224', 'coatnet_2_rw_224', 'coatnet_rmlp_2_rw_384', 'resnet18', 'convnext_tiny'] as const;
-export type BackboneArch = (typeof BACKBONE_ARCHS)[number];
-
-export interface ArchInfo {
-  /** timm's model name. */
-  arch: BackboneArch;
-  /** Input size of the ImageNet weights (the CoAtNets' relative-position tables are sized for it). */
-  nativeSize: number;
-  /** Channels of the final map and of the pooled features (timm num_features). */
-  features: number;
-  /** Pretrained weights on the Hugging Face hub: `https://huggingface.co/{hub}` holds `model.safetensors`. */
-  hub: string;
-}
-
-export const ARCHS: Record<BackboneArch, ArchInfo> = {
-  coatnet_1_rw_224: { arch: 'coatnet_1_rw_224', nativeSize: 224, features: 768, hub: 'timm/coatnet_1_rw_224.sw_in1k' },
-  coatnet_2_rw_224: { arch: 'coatnet_2_rw_224', nativeSize: 224, features: 1024, hub: 'timm/coatnet_2_rw_224.sw_in12k_ft_in1k' },
-  coatnet_rmlp_2_rw_384: { arch: 'coatnet_rmlp_2_rw_384', nativeSize: 384, features: 1024, hub: 'timm/coatnet_rmlp_2_rw_384.sw_in12k_ft_in1k' },
-  resnet18: { arch: 'resnet18', nativeSize: 224, features: 512, hub: 'timm/resnet18.a1_in1k' },
-  convnext_tiny: { arch: 'convnext_tiny', nativeSize: 224, features: 768, hub: 'timm/convnext_tiny.in12k_ft_in1k' },
-};
-
-export function archInfo(arch: string): ArchInfo {
-  if (!(BACKBONE_ARCHS as readonly string[]).includes(arch)) throw new UsageError(`unknown backbone "${arch}" (known: ${BACKBONE_ARCHS.join(', ')})`);
-  return ARCHS[arch as BackboneArch];
-}
-
-/**
- * Input sizes an architecture takes: multiples of 32 from 32 up. All five have output stride 32;
- * timm builds a CoAtNet for another `img_size` by sizing its relative-position tables for the
- * stage maps, which needs every stage to halve its map exactly.
- */
-export function checkImageSize(arch: BackboneArch, size: number): void {
-  if (!Number.isInteger(size) || size < 32 || size % 32 !== 0) {
-    throw new UsageError(`${arch}: input size ${size} is not supported (multiples of 32 from 32 up; ImageNet weights are for ${ARCHS[arch].nativeSize})`);
-  }
-}
 
 export interface BuildBackboneOptions {
   /** Square input size; default the architecture's native size. */
   imgSize?: number;
-  /**
-   * `pooled`: [B, C], what timm's `create_model(arch, num_classes=0)` returns (global average
-   * pool; for convnext_tiny also its head LayerNorm). `map`: [B, S/32, S/32, C], timm's
-   * `forward_features` (for the CoAtNets after their final norm).
-   */
-  output?: 'pooled' | 'map';
+  /** `pooled` (default): timm's `num_classes=0` output [B, C]; `map`: its `forward_features` [B, S/32, S/32, C]. */
+  output?: BackboneOutput;
   /** `random` (default) or `zeros` when weights will be imported over them. */
-  init?: NetOptions['init'];
+  init?: 'random' | 'zeros';
   /** Seed of the random initialisers. */
   seed?: number;
-  /** Model name, also its layer name when nested in a bigger model. Default `backbone`. */
+  /** Recompute blocks in the backward pass (default true; see layer.ts). */
+  checkpoint?: boolean;
+  /** Training dropout of the coatnet_rmlp rel-pos MLP; default timm's 0.125 (0 only for exact comparisons). */
+  relPosDropout?: number;
+  /** Layer name when nested in a stage's model. Default `backbone`. */
   name?: string;
 }
 
-/** A tfjs model `[B, S, S, 3]` → features, layers named as timm's modules (NHWC inputs, normalised as the weights expect). */
-export function buildBackbone(arch: BackboneArch, opts: BuildBackboneOptions = {}): tf.LayersModel {
+/** The backbone as one layer (to nest in a stage's model). */
+export function backboneLayerFor(arch: BackboneArch, opts: BuildBackboneOptions = {}): TimmBackboneLayer {
   const info = archInfo(arch);
-  const size = opts.imgSize ?? info.nativeSize;
-  checkImageSize(arch, size);
-  let s = (opts.seed ?? 0) >>> 0;
-  const net = new Net({ init: opts.init ?? 'random', seed: () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) });
-  const name = opts.name ?? 'backbone';
-  const input = tf.input({ shape: [size, size, 3], name: `${name}_image` });
-  let x: tf.SymbolicTensor;
-  if (arch === 'resnet18') x = resnet18Features(net, input);
-  else if (arch === 'convnext_tiny') x = convnextTinyFeatures(net, input);
-  else x = coatnetFeatures(net, input, size, COATNET_CONFIGS[arch]);
-  if (opts.output !== 'map') {
-    const pool = arch === 'resnet18' ? 'global_pool' : 'head.global_pool';
-    x = net.gap(x, pool);
-    if (arch === 'convnext_tiny') x = net.ln(x, 'head.norm', 1e-6);
-  }
-  return tf.model({ inputs: input, outputs: x, name });
+  return new TimmBackboneLayer({
+    name: opts.name ?? 'backbone', arch: info.arch, imgSize: opts.imgSize ?? info.nativeSize, output: opts.output ?? 'pooled',
+    init: opts.init ?? 'random', seed: opts.seed, checkpoint: opts.checkpoint, relPosDropout: opts.relPosDropout,
+  });
+}
+
+/** A tfjs model `[B, S, S, 3]` → features (NHWC inputs, normalised as the weights expect). */
+export function buildBackbone(arch: BackboneArch, opts: BuildBackboneOptions = {}): tf.LayersModel {
+  const layer = backboneLayerFor(arch, opts);
+  const input = tf.input({ shape: [layer.imgSize, layer.imgSize, 3], name: 'image' });
+  return tf.model({ inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor, name: arch });
 }
 
 /** Trainable + non-trainable parameter count, as timm counts `parameters()` (BatchNorm running statistics excluded). */
@@ -106,28 +65,47 @@ export interface BackboneSummary {
 }
 
 /**
- * Load weights into a freshly built backbone: a timm/PyTorch file (`.safetensors`, `.pth`, `.bin`)
- * or a folder where {@link saveBackbone} put an imported backbone before.
+ * Load weights into a built backbone (its layer, or a model holding it): a timm/PyTorch file
+ * (`.safetensors`, `.pth`, `.bin`) or a folder where {@link saveBackbone} put one before.
  */
-export async function loadBackboneWeights(model: tf.LayersModel, path: string): Promise<ImportResult> {
+export function loadBackboneWeights(target: tf.LayersModel | TimmBackboneLayer, path: string): ImportResult {
   if (!existsSync(path)) throw new ArtefactError('backbone weights not found', { file: path });
-  if (statSync(path).isDirectory()) {
-    if (!hasSavedModel(path)) throw new ArtefactError('not a saved backbone (no model.json)', { file: path });
-    const { model: saved } = await loadModel(path);
-    try {
-      const ours = model.weights.map((w) => w.originalName);
-      const theirs = new Map(saved.weights.map((w) => [w.originalName, w]));
-      const bad = ours.filter((n, i) => !theirs.has(n) || theirs.get(n)!.shape.join() !== model.weights[i].shape.join());
-      if (bad.length || theirs.size !== ours.length) {
-        throw new ArtefactError(`saved backbone does not fit ${model.name} (${bad.length ? `differs at ${bad.slice(0, 5).join(', ')}` : `${theirs.size} weights vs ${ours.length}`})`, { file: path });
-      }
-      model.weights.forEach((w, i) => w.write(theirs.get(ours[i])!.read()));
-      return { loaded: ours.length, ignored: 0 };
-    } finally {
-      saved.dispose();
+  if (!statSync(path).isDirectory()) return importTorchWeights(target, readStateDict(path), path);
+  const layer = target instanceof TimmBackboneLayer ? target : backboneLayer(target);
+  const saved = readSavedWeights(path);
+  const slots = layer.torchSlots();
+  const bad = [...slots].filter(([k, s]) => saved.get(k)?.shape.join() !== s.shape.join()).map(([k]) => k);
+  if (bad.length || saved.size !== slots.size) {
+    throw new ArtefactError(`saved backbone does not fit ${layer.arch} at ${layer.imgSize} px (${bad.length ? `missing or mis-shaped: ${bad.slice(0, 5).join(', ')}` : `${saved.size} weights, the model has ${slots.size}`})`, { file: path });
+  }
+  for (const [k, s] of slots) {
+    const t = tf.tensor(saved.get(k)!.data, s.shape);
+    s.variable.write(t);
+    t.dispose();
+  }
+  return { loaded: slots.size, ignored: 0 };
+}
+
+/**
+ * The float32 weights of a model folder written by saveModel (model.json manifest + weights.bin),
+ * by timm key (the weight name after its layer's name).
+ */
+function readSavedWeights(dir: string): Map<string, { shape: number[]; data: Float32Array }> {
+  if (!hasSavedModel(dir)) throw new ArtefactError('not a saved backbone (no model.json)', { file: dir });
+  const json = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
+  const out = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const group of json.weightsManifest) {
+    const bytes = Buffer.concat(group.paths.map((p) => readFileSync(join(dir, p))));
+    let offset = 0;
+    for (const spec of group.weights) {
+      if (spec.dtype !== 'float32' || spec.quantization) throw new ArtefactError(`weight ${spec.name}: only float32 weights are supported`, { file: dir });
+      const n = spec.shape.reduce((a, b) => a * b, 1);
+      if (offset + 4 * n > bytes.byteLength) throw new ArtefactError(`weights file is shorter than its manifest (at ${spec.name})`, { file: dir });
+      out.set(spec.name.slice(spec.name.indexOf('/') + 1), { shape: spec.shape, data: new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 4 * n)) });
+      offset += 4 * n;
     }
   }
-  return importTorchWeights(model, readStateDict(path), path);
+  return out;
 }
 
 /** Save an (imported) backbone in our model format, with its summary as meta. */
@@ -173,6 +151,68 @@ export async function extractFeatures(images: { data: Float32Array; shape: reado
 /** A pooled backbone for `imgSize`, with `weights` loaded when given (zeros-initialised then, not drawn). */
 export async function backboneWithWeights(arch: BackboneArch, imgSize: number, weights?: string | null): Promise<{ model: tf.LayersModel; summary: BackboneSummary }> {
   const model = buildBackbone(arch, { imgSize, init: weights ? 'zeros' : 'random' });
-  if (weights) await loadBackboneWeights(model, weights);
+  if (weights) loadBackboneWeights(model, weights);
   return { model, summary: { arch, imgSize, params: countParams(model), features: ARCHS[arch].features, pretrained: weights ?? null } };
+}
+
+/**
+ * A timm backbone as a stage's model config names it: the architecture and the weights it starts
+ * from. `weights`: a `.safetensors` / `.pth` / `.bin` file or a folder from `spinelab backbone
+ * --save`; a relative path is read from the input folder ($SPINELAB_INPUT, else input/); null =
+ * random initialisation (training from scratch).
+ */
+export interface TimmBackbone {
+  arch: BackboneArch;
+  weights: string | null;
+}
+
+export function isTimmBackbone(b: unknown): b is TimmBackbone {
+  return typeof b === 'object' && b !== null && typeof (b as TimmBackbone).arch === 'string';
+}
+
+/** Where `weights` is read from (absolute), or null. */
+export function weightsPath(weights: string | null): string | null {
+  return weights === null ? null : resolve(inputDir(), weights);
+}
+
+/** The `reference` presets' weights: the hub file, saved as `pretrained/{hub tag}.safetensors` in the input folder. */
+export function pretrainedFile(arch: BackboneArch): string {
+  return `pretrained/${ARCHS[arch].hub.replace(/^timm\//, '')}.safetensors`;
+}
+
+/** How to fetch an architecture's ImageNet weights (for error messages and the README). */
+export function fetchHint(arch: BackboneArch): string {
+  const hub = ARCHS[arch].hub;
+  return `download https://huggingface.co/${hub}/resolve/main/model.safetensors (timm's "${hub}")`;
+}
+
+/**
+ * Apply the backbone a stage's model config chooses to `input` (a layer named `name`): weights from
+ * the file when the choice names one (strict import), else seeded random initialisation.
+ */
+export function applyChosenBackbone(choice: TimmBackbone, input: tf.SymbolicTensor, opts: { output: BackboneOutput; seed: number; name?: string }): tf.SymbolicTensor {
+  const file = weightsPath(choice.weights);
+  if (file && !existsSync(file)) {
+    throw new ArtefactError(`${choice.arch} weights not found: ${fetchHint(choice.arch)} to this path, or set backbone.weights to null to start from random weights`, { file });
+  }
+  const imgSize = input.shape[1];
+  if (imgSize == null) throw new Error('applyChosenBackbone: the input needs a known size');
+  const layer = backboneLayerFor(choice.arch, { imgSize, output: opts.output, seed: opts.seed, init: file ? 'zeros' : 'random', name: opts.name });
+  const out = layer.apply(input) as tf.SymbolicTensor;
+  if (file) loadBackboneWeights(layer, file);
+  return out;
+}
+
+/** A notebook table row: the backbone, its size and whether it starts from pretrained weights. */
+export function backboneRow(s: BackboneSummary): Record<string, string | number> {
+  const weights = s.pretrained === null ? 'no (random init)' : existsSync(s.pretrained) ? s.pretrained : `${s.pretrained} (not found)`;
+  return { backbone: s.arch, 'input px': s.imgSize, 'backbone parameters': s.params, features: s.features, 'pretrained weights': weights };
+}
+
+/** What a stage's model uses as backbone, for the notebooks' model tables. */
+export function describeTimmBackbone(choice: TimmBackbone, imgSize: number): BackboneSummary {
+  const model = buildBackbone(choice.arch, { imgSize, init: 'zeros' });
+  const params = countParams(model);
+  model.dispose();
+  return { arch: choice.arch, imgSize, params, features: ARCHS[choice.arch].features, pretrained: weightsPath(choice.weights) };
 }

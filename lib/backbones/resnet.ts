@@ -1,38 +1,42 @@
 /**
  * timm 0.9.2's resnet18 (models/resnet.py, BasicBlock ×[2, 2, 2, 2]) in NHWC: 7×7/2 conv stem,
- * BN-ReLU, 3×3/2 max pool, four stages with the stride in the first 3×3 conv and a 1×1/stride
- * conv + BN shortcut where the shape changes. BatchNorm eps 1e-5. Output stride 32, 512 channels.
+ * BN-ReLU, 3×3/2 max pool (padding 1), four stages with the stride in the first 3×3 conv and a
+ * 1×1/stride conv + BN shortcut where the shape changes. BatchNorm eps 1e-5. Stride 32, 512 channels.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Net } from './net.js';
-
-type T = tf.SymbolicTensor;
+import type { Op, Spec } from './ops.js';
 
 const BN_EPS = 1e-5;
 const WIDTHS = [64, 128, 256, 512];
 const DEPTHS = [2, 2, 2, 2];
 
-/** The last stage's map [B, S/32, S/32, 512] (timm `forward_features`). */
-export function resnet18Features(net: Net, input: T): T {
-  let x = net.conv(input, 'conv1', { filters: 64, kernel: 7, stride: 2, pad: 3 });
-  x = net.bn(x, 'bn1', BN_EPS, 'relu');
-  x = net.maxPool(x, 'maxpool', 3, 2, 1);
+/** Declare resnet18; the output is the last stage's map [B, S/32, S/32, 512] (timm `forward_features`). */
+export function resnet18Spec(s: Spec): void {
+  s.block('stem', () => {
+    const conv1 = s.conv('conv1', { cin: 3, cout: 64, k: 7, stride: 2, pad: 3 });
+    const bn1 = s.bn('bn1', 64, BN_EPS, 'relu');
+    // After the ReLU every value is ≥ 0, so zero padding never wins a window: torch's −∞ padding.
+    return (x, ctx) => tf.maxPool(bn1(conv1(x, ctx), ctx) as tf.Tensor4D, 3, 2, 1);
+  });
   let ch = 64;
-  WIDTHS.forEach((width, s) => {
-    for (let b = 0; b < DEPTHS[s]; b++) {
-      const name = `layer${s + 1}.${b}`;
-      const stride = s > 0 && b === 0 ? 2 : 1;
-      let y = net.conv(x, `${name}.conv1`, { filters: width, kernel: 3, stride, pad: 1 });
-      y = net.bn(y, `${name}.bn1`, BN_EPS, 'relu');
-      y = net.conv(y, `${name}.conv2`, { filters: width, kernel: 3, pad: 1 });
-      y = net.bn(y, `${name}.bn2`, BN_EPS);
-      let shortcut = x;
-      if (stride !== 1 || ch !== width) {
-        shortcut = net.bn(net.conv(x, `${name}.downsample.0`, { filters: width, kernel: 1, stride }), `${name}.downsample.1`, BN_EPS);
-      }
-      x = net.act(net.add(y, shortcut, `${name}.add`), `${name}.act2`, 'relu');
+  WIDTHS.forEach((width, st) => {
+    for (let b = 0; b < DEPTHS[st]; b++) {
+      const name = `layer${st + 1}.${b}`;
+      const [cin, stride] = [ch, st > 0 && b === 0 ? 2 : 1];
+      s.block(name, () => {
+        const conv1 = s.conv(`${name}.conv1`, { cin, cout: width, k: 3, stride, pad: 1 });
+        const bn1 = s.bn(`${name}.bn1`, width, BN_EPS, 'relu');
+        const conv2 = s.conv(`${name}.conv2`, { cin: width, cout: width, k: 3, pad: 1 });
+        const bn2 = s.bn(`${name}.bn2`, width, BN_EPS);
+        let down: Op = (x) => x;
+        if (stride !== 1 || cin !== width) {
+          const dc = s.conv(`${name}.downsample.0`, { cin, cout: width, k: 1, stride });
+          const dn = s.bn(`${name}.downsample.1`, width, BN_EPS);
+          down = (x, ctx) => dn(dc(x, ctx), ctx);
+        }
+        return (x, ctx) => tf.relu(tf.add(bn2(conv2(bn1(conv1(x, ctx), ctx), ctx), ctx), down(x, ctx)));
+      });
       ch = width;
     }
   });
-  return x;
 }

@@ -20,6 +20,20 @@ export function modelInput(image: Gray<Uint8Array>, size: number): Gray {
   return r;
 }
 
+/**
+ * Stack model-size [0, 1] images into a [n, S, S, C] batch. C = 3 repeats the gray value in every
+ * channel, as the reference's OpenCV colour read of its 8-bit PNGs does (timm backbones).
+ */
+export function imageBatch(images: readonly Gray[], size: number, channels: 1 | 3): tf.Tensor4D {
+  const px = size * size;
+  const x = new Float32Array(images.length * px * channels);
+  images.forEach((img, b) => {
+    if (channels === 1) x.set(img.data, b * px);
+    else for (let i = 0; i < px; i++) x[3 * (b * px + i)] = x[3 * (b * px + i) + 1] = x[3 * (b * px + i) + 2] = img.data[i];
+  });
+  return tf.tensor4d(x, [images.length, size, size, channels]);
+}
+
 /** Targets as the loss wants them: relative coordinates, −1 for a missing point. */
 function lossTarget(kps: Keypoints): number[] {
   return Array.from(kps, (v) => (Number.isFinite(v) ? v : -1));
@@ -37,8 +51,9 @@ export class CoordsDataset implements TrainDataset {
    * @param folds fold of each sample (−1: always trained on, never validated)
    * @param size model input size in pixels
    * @param aug training augmentations (null: none)
+   * @param channels model input channels (3: the gray image repeated, see {@link imageBatch})
    */
-  constructor(readonly samples: readonly CoordsSample[], folds: ArrayLike<number>, readonly size: number, readonly aug: AugmentConfig | null) {
+  constructor(readonly samples: readonly CoordsSample[], folds: ArrayLike<number>, readonly size: number, readonly aug: AugmentConfig | null, readonly channels: 1 | 3 = 1) {
     if (folds.length !== samples.length) throw new Error(`CoordsDataset: ${samples.length} samples but ${folds.length} folds`);
     this.folds = Int32Array.from(folds);
     this.rows = samples.map((s) => ({ study_id: s.studyId, series_id: s.seriesId, series_description: s.description, source: s.source }));
@@ -46,16 +61,15 @@ export class CoordsDataset implements TrainDataset {
   }
 
   async batch(indices: readonly number[], mode: BatchMode, rng: Rng): Promise<Batch> {
-    const s = this.size;
-    const x = new Float32Array(indices.length * s * s);
+    const images: Gray[] = [];
     const y: number[] = [];
-    indices.forEach((i, b) => {
+    for (const i of indices) {
       let img = this.inputs[i];
       let kps = this.samples[i].target;
       if (mode === 'train' && this.aug) ({ img, kps } = augment(img, kps, rng, this.aug));
-      x.set(img.data, b * s * s);
+      images.push(img);
       y.push(...lossTarget(kps));
-    });
-    return { x: tf.tensor4d(x, [indices.length, s, s, 1]), y: tf.tensor2d(y, [indices.length, 2 * N_POINTS]) };
+    }
+    return { x: imageBatch(images, this.size, this.channels), y: tf.tensor2d(y, [indices.length, 2 * N_POINTS]) };
   }
 }

@@ -11,7 +11,8 @@ import { loadModel } from '../engine/io.js';
 import { LEVEL_SLUGS, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
 import { parseId } from '../data/tables.js';
 import { foldDirName } from '../train/artefacts.js';
-import { modelInput } from './dataset.js';
+import { imageBatch, modelInput } from './dataset.js';
+import { inputChannels } from './model.js';
 import './layers.js'; // registers SoftArgmax2D so saved coords models load back
 import type { Gray } from './image.js';
 import type { CoordsConfig } from './presets.js';
@@ -49,10 +50,7 @@ export function predictImages(models: readonly CoordsModel[], images: ReadonlyAr
     if (!inputs.has(size)) inputs.set(size, images.map((img) => modelInput(img, size)));
     const resized = inputs.get(size)!;
     for (let i = 0; i < images.length; i += batchSize) {
-      const chunk = resized.slice(i, i + batchSize);
-      const x = new Float32Array(chunk.length * size * size);
-      chunk.forEach((c, b) => x.set(c.data, b * size * size));
-      const pred = tf.tidy(() => m.model.predict(tf.tensor4d(x, [chunk.length, size, size, 1])) as tf.Tensor);
+      const pred = tf.tidy(() => m.model.predict(imageBatch(resized.slice(i, i + batchSize), size, inputChannels(m.config.model))) as tf.Tensor);
       const values = pred.dataSync();
       pred.dispose();
       for (let k = 0; k < values.length; k++) out[i * 2 * N_POINTS + k] += values[k] / models.length;

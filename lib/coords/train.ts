@@ -13,7 +13,7 @@ import type { OnProgress } from '../core/progress.js';
 import { SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
 import { CoordsDataset } from './dataset.js';
 import { coordsErrors } from './metrics.js';
-import { buildCoordsModel, maskedMse } from './model.js';
+import { buildCoordsModel, inputChannels, maskedMse } from './model.js';
 import { loadCoordsModel, predictImages, SERIES_COORDS_FILE, writeSeriesCoords, type SeriesCoords } from './predict.js';
 import type { CoordsConfig } from './presets.js';
 import type { SpiderSplit } from './spider.js';
@@ -85,7 +85,7 @@ export async function trainCoords(data: CoordsData, config: CoordsConfig, opts: 
   const samples = [...labelled, ...spiderTrain];
   // External images: fold −1 = in every training fold, never validated (reference §4.6).
   const folds = [...labelled.map((s) => foldOf(data, s)), ...spiderTrain.map(() => -1)];
-  const dataset = new CoordsDataset(samples, folds, config.model.imageSize, config.augment);
+  const dataset = new CoordsDataset(samples, folds, config.model.imageSize, config.augment, inputChannels(config.model));
   const { train: _train, ...modelConfig } = config;
   const task: TrainTask = {
     name: COORDS_MODEL_NAME,

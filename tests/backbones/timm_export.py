@@ -1,11 +1,15 @@
 """Export random-initialised timm 0.9.2 models as the reference for spinelab's backbones.
 
-Usage: timm_export.py OUT_DIR JOB [JOB ...]   with JOB = arch:img_size:batch[:pth]
+Usage: timm_export.py OUT_DIR JOB [JOB ...]   with JOB = arch:img_size:batch[:pth][:train]
 
 For each job, in OUT_DIR/{arch}_{img_size}/: weights.safetensors (written by hand: 8-byte
 little-endian header length, JSON header, raw little-endian float32 data), optionally
 weights.pth (torch.save of the same state dict), x.npy (input, NHWC float32), y.npy (timm's
 features with num_classes=0, eval mode) and info.json (parameter count, feature count).
+With `train`, also one training-mode pass (batch statistics; the rel-pos MLP's dropout off) of
+the same input: y_train.npy,
+the gradients of sum(y_train * g) with g = g.npy in grads.safetensors, and the BatchNorm
+running statistics after that pass in running.safetensors.
 
 Weights: timm's own initialisation with a fixed seed, then every 1-D parameter, every batch-norm
 running statistic, layer-scale gamma and relative-position table redrawn at unit scale, so that a
@@ -19,6 +23,7 @@ import sys
 import numpy as np
 import torch
 import timm
+from timm.layers import RelPosMlp
 
 
 def save_safetensors(path, state):
@@ -58,7 +63,7 @@ def randomise(model, gen):
                 m.num_batches_tracked.fill_(1000)
 
 
-def export(out_dir, arch, img_size, batch, pth):
+def export(out_dir, arch, img_size, batch, pth, train):
     kwargs = {'img_size': img_size} if arch.startswith('coatnet') else {}
     torch.manual_seed(0)
     model = timm.create_model(arch, pretrained=False, num_classes=0, **kwargs).eval()
@@ -75,6 +80,18 @@ def export(out_dir, arch, img_size, batch, pth):
         torch.save(state, os.path.join(d, 'weights.pth'))
     np.save(os.path.join(d, 'x.npy'), x.permute(0, 2, 3, 1).contiguous().numpy().astype(np.float32))
     np.save(os.path.join(d, 'y.npy'), y.numpy().astype(np.float32))
+    if train:
+        model.train()
+        for m in model.modules():  # RelPosMlp's hidden dropout (p 0.125) off: a comparable training pass
+            if isinstance(m, RelPosMlp):
+                m.mlp.drop1.p = 0.0
+        y_train = model(x)
+        g = torch.randn(y_train.shape, generator=gen)
+        (y_train * g).sum().backward()
+        np.save(os.path.join(d, 'y_train.npy'), y_train.detach().numpy().astype(np.float32))
+        np.save(os.path.join(d, 'g.npy'), g.numpy().astype(np.float32))
+        save_safetensors(os.path.join(d, 'grads.safetensors'), {k: p.grad for k, p in model.named_parameters()})
+        save_safetensors(os.path.join(d, 'running.safetensors'), {k: v for k, v in model.state_dict().items() if 'running_' in k})
     info = {'arch': arch, 'img_size': img_size, 'params': sum(p.numel() for p in model.parameters()), 'features': model.num_features}
     with open(os.path.join(d, 'info.json'), 'w') as f:
         json.dump(info, f)
@@ -84,8 +101,8 @@ def main():
     out_dir, jobs = sys.argv[1], sys.argv[2:]
     torch.set_num_threads(1)
     for job in jobs:
-        parts = job.split(':')
-        export(out_dir, parts[0], int(parts[1]), int(parts[2]), len(parts) > 3 and parts[3] == 'pth')
+        arch, size, batch, *flags = job.split(':')
+        export(out_dir, arch, int(size), int(batch), 'pth' in flags, 'train' in flags)
 
 
 if __name__ == '__main__':
