@@ -6,7 +6,7 @@
  * coatnet_1_rw_224, and the WASM heap is 4 GB; the reference's crop models put 13 frames through it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ARCHS, archInfo, checkImageSize, type BackboneArch } from './archs.js';
+import { ARCHS, archInfo, BACKBONE_ARCHS, checkImageSize, type BackboneArch } from './archs.js';
 import { COATNET_CONFIGS, coatnetSpec, REL_POS_DROPOUT } from './coatnet.js';
 import { convnextTinySpec } from './convnext.js';
 import { gap, Spec, type Ctx, type Init, type Op, type TorchLayout } from './ops.js';
@@ -47,6 +47,15 @@ function define(arch: BackboneArch, size: number, output: BackboneOutput, relPos
   return { spec: s, pool: (x, ctx) => norm(gap(x, ctx), ctx) };
 }
 
+/**
+ * The architecture name of a config read back from model.json: tfjs-layers camel-cases string
+ * values when it loads a config ('convnext_tiny' comes back as 'convnextTiny').
+ */
+function savedArch(name: string): string {
+  const key = (s: string) => s.replace(/_/g, '').toLowerCase();
+  return BACKBONE_ARCHS.find((a) => key(a) === key(name)) ?? name;
+}
+
 function initializer(init: Init, seed: number) {
   if (init.kind === 'const') return tf.initializers.constant({ value: init.value });
   if (init.kind === 'normal') return tf.initializers.randomNormal({ mean: 0, stddev: init.std, seed });
@@ -70,7 +79,7 @@ export class TimmBackboneLayer extends tf.layers.Layer {
 
   constructor(args: TimmBackboneArgs) {
     super(args);
-    this.arch = archInfo(args.arch).arch;
+    this.arch = archInfo(savedArch(args.arch)).arch;
     checkImageSize(this.arch, args.imgSize);
     this.imgSize = args.imgSize;
     this.outputKind = args.output;

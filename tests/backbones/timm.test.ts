@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildBackbone, countParams, extractFeatures, importTorchWeights, readStateDict, type BackboneArch, type StateDict } from '../../lib/backbones/index.js';
+import { backboneLayer, buildBackbone, countParams, extractFeatures, importTorchWeights, loadBackboneWeights, readStateDict, type BackboneArch, type StateDict } from '../../lib/backbones/index.js';
+import { fromTorch } from '../../lib/backbones/import.js';
 import { main } from '../../lib/cli/main.js';
 import { readNpy } from '../../lib/core/npy.js';
 import { initBackend } from '../../lib/engine/index.js';
@@ -12,22 +13,65 @@ import { exportedBatch, exportTimm, TIMM_SKIP_REASON, type Export } from './timm
 
 // Each backbone against timm 0.9.2 itself: the same random weights (exported by timm_export.py)
 // and the same input through both; features within 1e-4 of timm's (max |Δ| / max |timm|) and
-// parameter counts equal, at the native size and a smaller one. One export for the whole file.
+// parameter counts equal, at the native size and a smaller one. At the smaller size also one
+// training pass: batch-statistics features, every parameter's gradient and the BatchNorm running
+// statistics against PyTorch's. One export for the whole file.
 const TOL = 1e-4;
 /** Bitwise equality of two float arrays (vitest's toEqual walks big arrays element by element, slowly). */
 const sameBytes = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 const JOBS = [
   { arch: 'coatnet_1_rw_224', imgSize: 224, batch: 1 },
-  { arch: 'coatnet_1_rw_224', imgSize: 64, batch: 2 },
+  { arch: 'coatnet_1_rw_224', imgSize: 64, batch: 2, train: true },
   { arch: 'coatnet_2_rw_224', imgSize: 224, batch: 1 },
-  { arch: 'coatnet_2_rw_224', imgSize: 96, batch: 2 },
+  { arch: 'coatnet_2_rw_224', imgSize: 64, batch: 2, train: true },
   { arch: 'coatnet_rmlp_2_rw_384', imgSize: 384, batch: 1 },
-  { arch: 'coatnet_rmlp_2_rw_384', imgSize: 128, batch: 2 },
+  { arch: 'coatnet_rmlp_2_rw_384', imgSize: 64, batch: 2, train: true },
   { arch: 'resnet18', imgSize: 224, batch: 1 },
-  { arch: 'resnet18', imgSize: 96, batch: 2, pth: true },
+  { arch: 'resnet18', imgSize: 96, batch: 2, pth: true, train: true },
   { arch: 'convnext_tiny', imgSize: 224, batch: 1 },
-  { arch: 'convnext_tiny', imgSize: 64, batch: 2 },
+  { arch: 'convnext_tiny', imgSize: 64, batch: 2, train: true },
 ];
+
+/**
+ * One training-mode pass of `model` on the export's input with loss Σ y·g (g from the export):
+ * worst relative errors of the output, of the gradients (each against its tensor's scale, floored
+ * at 1e-4 of the largest gradient: a rel-pos MLP's output bias has a true gradient of 0, softmax
+ * being shift-invariant) and of the running statistics afterwards.
+ */
+function trainingPass(model: tf.LayersModel, e: Export): { output: number; gradients: number; worst: string; running: number } {
+  const slots = [...backboneLayer(model).torchSlots()];
+  const trainable = slots.filter(([, s]) => s.variable.trainable);
+  const vars = trainable.map(([, s]) => s.variable.read() as tf.Variable);
+  const { x } = exportedBatch(e);
+  const yTorch = readNpy(join(e.dir, 'y_train.npy'));
+  const g = readNpy(join(e.dir, 'g.npy'));
+  let y = new Float32Array(0);
+  const { grads } = tf.variableGrads(() => {
+    const out = model.apply(tf.tensor(x.data, x.shape), { training: true }) as tf.Tensor;
+    y = out.dataSync() as Float32Array;
+    return tf.sum(tf.mul(out, tf.tensor(g.data as Float32Array, g.shape))) as tf.Scalar;
+  }, vars);
+  const torchGrads = readStateDict(join(e.dir, 'grads.safetensors'));
+  const pairs = trainable.map(([key, s]) => {
+    const t = torchGrads.get(key)!;
+    return { key, ours: grads[(s.variable.read() as tf.Variable).name].dataSync() as Float32Array, theirs: fromTorch(t.toFloat32(), t.shape, s.layout) };
+  });
+  tf.dispose(grads);
+  const scale = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  const floor = 1e-4 * Math.max(...pairs.map((p) => scale(p.theirs)));
+  let gradients = 0;
+  let worst = '';
+  for (const p of pairs) {
+    let d = 0;
+    for (let i = 0; i < p.ours.length; i++) d = Math.max(d, Math.abs(p.ours[i] - p.theirs[i]));
+    const err = d / Math.max(scale(p.theirs), floor);
+    if (err > gradients) [gradients, worst] = [err, p.key];
+  }
+  const running = readStateDict(join(e.dir, 'running.safetensors'));
+  const byKey = new Map(slots);
+  const runErr = Math.max(...[...running].map(([k, t]) => relErr(byKey.get(k)!.variable.read().dataSync(), t.toFloat32())));
+  return { output: relErr(y, yTorch.data as Float32Array), gradients, worst, running: runErr };
+}
 
 describe.skipIf(TIMM_SKIP_REASON !== null)('backbones against timm 0.9.2', () => {
   let dir: string;
@@ -60,6 +104,37 @@ describe.skipIf(TIMM_SKIP_REASON !== null)('backbones against timm 0.9.2', () =>
     expect(r.summary.params).toBe(e.params);
     expect(r.summary.features).toBe(e.features);
     expect(err).toBeLessThanOrEqual(TOL);
+  }, 300_000);
+
+  it.each(JOBS.filter((j) => j.train).map((j) => [j.arch, j.imgSize] as const))('%s at %i px: a checkpointed training pass gives PyTorch\'s output, gradients and running statistics', (arch, size) => {
+    const e = find(arch, size);
+    const t0 = Date.now();
+    // RelPosMlp's hidden dropout is off on both sides (timm_export.py): random masks cannot be compared.
+    const model = buildBackbone(arch as BackboneArch, { imgSize: size, init: 'zeros', relPosDropout: 0 });
+    loadBackboneWeights(model, join(e.dir, 'weights.safetensors'));
+    const r = trainingPass(model, e);
+    model.dispose();
+    measured.push(`${arch} @ ${size} training pass: output ${r.output.toExponential(2)}, gradients ${r.gradients.toExponential(2)} (${r.worst}), running statistics ${r.running.toExponential(2)}, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    expect(r.output).toBeLessThanOrEqual(TOL);
+    expect(r.gradients).toBeLessThanOrEqual(TOL);
+    expect(r.running).toBeLessThanOrEqual(TOL);
+  }, 300_000);
+
+  it('checkpointed and plain backward passes agree, dropout masks included', () => {
+    const e = find('coatnet_rmlp_2_rw_384', 64);
+    const grads = (checkpoint: boolean) => {
+      const model = buildBackbone('coatnet_rmlp_2_rw_384', { imgSize: 64, init: 'zeros', checkpoint, seed: 7 });
+      loadBackboneWeights(model, join(e.dir, 'weights.safetensors'));
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { x } = exportedBatch(e);
+      const { grads: g } = tf.variableGrads(() => tf.sum(tf.square(model.apply(tf.tensor(x.data, x.shape), { training: true }) as tf.Tensor)) as tf.Scalar, vars);
+      const out = vars.map((v) => g[v.name].dataSync() as Float32Array);
+      tf.dispose(g);
+      model.dispose();
+      return out;
+    };
+    const [a, b] = [grads(true), grads(false)];
+    expect(Math.max(...a.map((g, i) => relErr(g, b[i])))).toBeLessThanOrEqual(1e-5);
   }, 300_000);
 
   it('a torch.save checkpoint gives the same tensors as the safetensors file', () => {

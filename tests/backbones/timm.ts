@@ -29,8 +29,8 @@ export interface Export {
 }
 
 /** One job per (arch, size): random-initialised timm weights, an input batch and timm's features, see timm_export.py. */
-export function exportTimm(outDir: string, jobs: Array<{ arch: string; imgSize: number; batch: number; pth?: boolean }>): Export[] {
-  const args = jobs.map((j) => `${j.arch}:${j.imgSize}:${j.batch}${j.pth ? ':pth' : ''}`);
+export function exportTimm(outDir: string, jobs: Array<{ arch: string; imgSize: number; batch: number; pth?: boolean; train?: boolean }>): Export[] {
+  const args = jobs.map((j) => `${j.arch}:${j.imgSize}:${j.batch}${j.pth ? ':pth' : ''}${j.train ? ':train' : ''}`);
   execFileSync('/usr/bin/python3', ['-W', 'ignore', join(projectRoot(), 'tests', 'backbones', 'timm_export.py'), outDir, ...args], {
     stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PYTHONPATH: TIMM_DIR },
   });
