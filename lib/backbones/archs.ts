@@ -15,17 +15,19 @@ export interface ArchInfo {
   hub: string;
   /** Input normalisation those weights were trained with (mean, std per channel). */
   normalisation: string;
+  /** timm's classifier module: its weights are in an ImageNet checkpoint but not in a `num_classes=0` model. */
+  classifier: string;
 }
 
 const HALF = 'mean = std = 0.5';
 const IMAGENET = 'ImageNet mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225)';
 
 export const ARCHS: Record<BackboneArch, ArchInfo> = {
-  coatnet_1_rw_224: { arch: 'coatnet_1_rw_224', nativeSize: 224, features: 768, hub: 'timm/coatnet_1_rw_224.sw_in1k', normalisation: HALF },
-  coatnet_2_rw_224: { arch: 'coatnet_2_rw_224', nativeSize: 224, features: 1024, hub: 'timm/coatnet_2_rw_224.sw_in12k_ft_in1k', normalisation: HALF },
-  coatnet_rmlp_2_rw_384: { arch: 'coatnet_rmlp_2_rw_384', nativeSize: 384, features: 1024, hub: 'timm/coatnet_rmlp_2_rw_384.sw_in12k_ft_in1k', normalisation: HALF },
-  resnet18: { arch: 'resnet18', nativeSize: 224, features: 512, hub: 'timm/resnet18.a1_in1k', normalisation: IMAGENET },
-  convnext_tiny: { arch: 'convnext_tiny', nativeSize: 224, features: 768, hub: 'timm/convnext_tiny.in12k_ft_in1k', normalisation: IMAGENET },
+  coatnet_1_rw_224: { arch: 'coatnet_1_rw_224', nativeSize: 224, features: 768, classifier: 'head.fc', hub: 'timm/coatnet_1_rw_224.sw_in1k', normalisation: HALF },
+  coatnet_2_rw_224: { arch: 'coatnet_2_rw_224', nativeSize: 224, features: 1024, classifier: 'head.fc', hub: 'timm/coatnet_2_rw_224.sw_in12k_ft_in1k', normalisation: HALF },
+  coatnet_rmlp_2_rw_384: { arch: 'coatnet_rmlp_2_rw_384', nativeSize: 384, features: 1024, classifier: 'head.fc', hub: 'timm/coatnet_rmlp_2_rw_384.sw_in12k_ft_in1k', normalisation: HALF },
+  resnet18: { arch: 'resnet18', nativeSize: 224, features: 512, classifier: 'fc', hub: 'timm/resnet18.a1_in1k', normalisation: IMAGENET },
+  convnext_tiny: { arch: 'convnext_tiny', nativeSize: 224, features: 768, classifier: 'head.fc', hub: 'timm/convnext_tiny.in12k_ft_in1k', normalisation: IMAGENET },
 };
 
 export function archInfo(arch: string): ArchInfo {

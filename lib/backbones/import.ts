@@ -1,10 +1,12 @@
 /**
  * timm state dict → tfjs backbone, by name: every weight of a {@link TimmBackboneLayer} is named by
  * its timm key and knows its PyTorch layout. Strict like `load_state_dict(strict=True)`: a missing
- * key, an unused key or a mis-shaped tensor is an error that names it.
+ * key, an unused key or a mis-shaped tensor is an error that names it. The ImageNet classifier of a
+ * pretrained checkpoint is dropped, as timm's `create_model(..., pretrained=True, num_classes=0)` does.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ArtefactError } from '../core/errors.js';
+import { ARCHS } from './archs.js';
 import { TimmBackboneLayer } from './layer.js';
 import type { TorchLayout } from './ops.js';
 import type { StateDict } from './weights/index.js';
@@ -54,7 +56,7 @@ export function backboneLayer(model: tf.LayersModel): TimmBackboneLayer {
 export interface ImportResult {
   /** State-dict entries written into the model. */
   loaded: number;
-  /** Entries read but not needed (BatchNorm's num_batches_tracked). */
+  /** Entries read but not needed (BatchNorm's num_batches_tracked, the ImageNet classifier). */
   ignored: number;
 }
 
@@ -68,7 +70,8 @@ export function importTorchWeights(target: tf.LayersModel | TimmBackboneLayer, s
   const layer = target instanceof TimmBackboneLayer ? target : backboneLayer(target);
   const slots = layer.torchSlots();
   const missing = [...slots.keys()].filter((k) => !sd.has(k));
-  const ignorable = (k: string) => IGNORED_BUFFERS.some((b) => k.endsWith(`.${b}`) && slots.has(`${k.slice(0, -b.length)}running_mean`));
+  const classifier = `${ARCHS[layer.arch].classifier}.`;
+  const ignorable = (k: string) => k.startsWith(classifier) || IGNORED_BUFFERS.some((b) => k.endsWith(`.${b}`) && slots.has(`${k.slice(0, -b.length)}running_mean`));
   const unused = [...sd.keys()].filter((k) => !slots.has(k) && !ignorable(k));
   const misShaped: string[] = [];
   for (const [key, slot] of slots) {

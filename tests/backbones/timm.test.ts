@@ -166,8 +166,13 @@ describe.skipIf(TIMM_SKIP_REASON !== null)('backbones against timm 0.9.2', () =>
     });
 
     it('unused', () => {
-      const extra = new Map(sd).set('fc.weight', sd.get('conv1.weight')!);
-      expect(() => importTorchWeights(model, extra)).toThrow(/unused keys: fc\.weight/);
+      const extra = new Map(sd).set('layer5.0.conv1.weight', sd.get('conv1.weight')!);
+      expect(() => importTorchWeights(model, extra)).toThrow(/unused keys: layer5\.0\.conv1\.weight/);
+    });
+
+    it('an ImageNet checkpoint\'s classifier is dropped, as timm does for num_classes=0', () => {
+      const withHead = new Map(sd).set('fc.weight', sd.get('conv1.weight')!).set('fc.bias', sd.get('bn1.bias')!);
+      expect(importTorchWeights(model, withHead).ignored).toBe(importTorchWeights(model, sd).ignored + 2);
     });
 
     it('wrong shape, and nothing is written when the import fails', () => {

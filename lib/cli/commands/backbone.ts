@@ -51,6 +51,7 @@ export default defineCommand({
     const s = built.summary;
     if (!json) {
       console.log(`${s.arch} at ${s.imgSize} px: ${s.params.toLocaleString('en-US')} parameters, ${s.features} features, ${s.pretrained ? `weights from ${s.pretrained}` : 'random weights'}`);
+      console.log(`(its ImageNet weights expect inputs normalised with ${archInfo(arch).normalisation})`);
       if (images) console.log(`${images} images → ${values.out}`);
       if (typeof values.save === 'string') console.log(`saved to ${values.save}`);
     }
