@@ -125,11 +125,17 @@ export class TimmBackboneLayer extends tf.layers.Layer {
       w: (key) => this.vars.get(key)!.read(),
       set: (key, v) => void this.vars.get(key)!.write(v),
       mask: (shape, rate) => this.mask(shape, rate),
-      checkpoint: (forward, params, t) => (training && this.checkpoint ? this.recomputed(forward, params, t, ctx) : forward(t, ctx)),
+      checkpoint: (forward, params, t) => (training && this.checkpoint ? this.recomputed(forward, params, t, ctx) : tf.tidy(() => forward(t, ctx))),
     };
     return tf.tidy(() => {
+      // Each block's intermediates go when it returns, and its input when the next one has run
+      // (one tidy around the whole network would hold every activation of a 384 px pass at once).
       let h = x;
-      for (const block of this.def.spec.blocks) h = ctx.checkpoint(block.forward, block.params, h);
+      for (const block of this.def.spec.blocks) {
+        const next = ctx.checkpoint(block.forward, block.params, h);
+        if (h !== x) h.dispose();
+        h = next;
+      }
       return this.def.pool ? this.def.pool(h, ctx) : h;
     });
   }
