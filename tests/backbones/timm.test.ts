@@ -27,7 +27,10 @@ const JOBS = [
   { arch: 'coatnet_rmlp_2_rw_384', imgSize: 384, batch: 1 },
   { arch: 'coatnet_rmlp_2_rw_384', imgSize: 64, batch: 2, train: true },
   { arch: 'resnet18', imgSize: 224, batch: 1 },
-  { arch: 'resnet18', imgSize: 96, batch: 2, pth: true, train: true },
+  { arch: 'resnet18', imgSize: 96, batch: 2, pth: true },
+  // The training pass at 64 px: at 96 one of layer4's 9,216 pre-ReLU values lies 9.9e-6 from 0, so
+  // float32 rounding decides its mask (PyTorch's float32 and float64 passes agree there by luck).
+  { arch: 'resnet18', imgSize: 64, batch: 2, train: true },
   { arch: 'convnext_tiny', imgSize: 224, batch: 1 },
   { arch: 'convnext_tiny', imgSize: 64, batch: 2, train: true },
 ];
@@ -35,8 +38,8 @@ const JOBS = [
 /**
  * One training-mode pass of `model` on the export's input with loss Σ y·g (g from the export):
  * worst relative errors of the output, of the gradients (each against its tensor's scale, floored
- * at 1e-4 of the largest gradient: a rel-pos MLP's output bias has a true gradient of 0, softmax
- * being shift-invariant) and of the running statistics afterwards.
+ * at 1e-3 of the largest gradient: a rel-pos MLP's output bias has a true gradient of 0, softmax
+ * being shift-invariant, so both sides give rounding noise there) and of the running statistics.
  */
 function trainingPass(model: tf.LayersModel, e: Export): { output: number; gradients: number; worst: string; running: number } {
   const slots = [...backboneLayer(model).torchSlots()];
@@ -58,7 +61,7 @@ function trainingPass(model: tf.LayersModel, e: Export): { output: number; gradi
   });
   tf.dispose(grads);
   const scale = (a: Float32Array) => a.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const floor = 1e-4 * Math.max(...pairs.map((p) => scale(p.theirs)));
+  const floor = 1e-3 * Math.max(...pairs.map((p) => scale(p.theirs)));
   let gradients = 0;
   let worst = '';
   for (const p of pairs) {
@@ -69,7 +72,7 @@ function trainingPass(model: tf.LayersModel, e: Export): { output: number; gradi
   }
   const running = readStateDict(join(e.dir, 'running.safetensors'));
   const byKey = new Map(slots);
-  const runErr = Math.max(...[...running].map(([k, t]) => relErr(byKey.get(k)!.variable.read().dataSync(), t.toFloat32())));
+  const runErr = Math.max(0, ...[...running].map(([k, t]) => relErr(byKey.get(k)!.variable.read().dataSync(), t.toFloat32())));
   return { output: relErr(y, yTorch.data as Float32Array), gradients, worst, running: runErr };
 }
 
@@ -178,7 +181,7 @@ describe.skipIf(TIMM_SKIP_REASON !== null)('backbones against timm 0.9.2', () =>
     it('wrong shape, and nothing is written when the import fails', () => {
       const t = sd.get('layer3.0.conv2.weight')!;
       const bad = new Map(sd).set('layer3.0.conv2.weight', { ...t, shape: [256, 256, 1, 9] });
-      const first = () => model.getLayer('layer1.0.conv1').getWeights()[0].dataSync() as Float32Array;
+      const first = () => backboneLayer(model).torchSlots().get('layer1.0.conv1.weight')!.variable.read().dataSync() as Float32Array;
       const before = first().slice();
       expect(() => importTorchWeights(model, bad)).toThrow(/wrong shapes: layer3\.0\.conv2\.weight is \[256, 256, 1, 9\], expected \[256, 256, 3, 3\]/);
       expect(sameBytes(first(), before)).toBe(true);
