@@ -1,5 +1,5 @@
 // Pretrainable image backbones: timm 0.9.2's CoAtNets (the seed's encoders), resnet18 and
-// convnext_tiny, built in tfjs layers and loadable from timm/PyTorch weights.
+// convnext_tiny, each one tfjs layer, loadable from timm/PyTorch weights.
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -49,7 +49,7 @@ export function buildBackbone(arch: BackboneArch, opts: BuildBackboneOptions = {
   return tf.model({ inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor, name: arch });
 }
 
-/** Trainable + non-trainable parameter count, as timm counts `parameters()` (BatchNorm running statistics excluded). */
+/** Parameters as timm counts them (`parameters()`): the trainable weights; BatchNorm running statistics are buffers. */
 export function countParams(model: tf.LayersModel): number {
   return model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 }

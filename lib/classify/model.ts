@@ -135,8 +135,8 @@ function dense(x: tf.SymbolicTensor, units: number, seeds: Seeds, name: string):
 
 /**
  * Build the classifier for `meta`. Input `[B, nFrames, S, S, 3]` in [0, 1] (NHWC frames, the 3 channels
- * of a frame = 3 adjacent slices; no mean/std normalisation, as the reference, §11 item 22). Output: logits `[B, 5, 3]` in CLASSES_CROP order
- * [SCS, L-NFN, R-NFN, L-SS, R-SS] (all targets) or `[B, 3]` (SCS).
+ * of a frame = 3 adjacent slices; no mean/std normalisation, as the reference, §11 item 22). Output:
+ * logits `[B, 5, 3]` in CLASSES_CROP order [SCS, L-NFN, R-NFN, L-SS, R-SS] (all targets) or `[B, 3]` (SCS).
  *
  * `lstm_side` (reference table §5.4): centre head → SCS; left head → [L-NFN, L-SS]; right head →
  * [R-NFN, R-SS]. Each side head's Linear(C → 6) is written as two Linear(C → 3) (same function).
