@@ -10,6 +10,9 @@ export default defineConfig({
     // tfjs keeps one global engine per process: isolate files in forks, two at a time (2 cores).
     pool: 'forks',
     maxWorkers: 2,
+    // Stage trainers default to one worker thread per core; tests train in their own thread unless a
+    // test asks for workers (tests/train/parallel.test.ts), so two test files do not oversubscribe.
+    env: { SPINELAB_WORKERS: '1' },
     reporters: ['default'],
   },
 });

@@ -1,30 +1,29 @@
 #!/usr/bin/env node
 // Registers the project's tslab kernel for Jupyter with Node only (no pip, no Python, no global
 // tslab): writes kernels/<name>/kernel.json whose argv runs this checkout's tslab through node
-// with tsx preloaded, so notebooks can import lib/*.ts as `@spinelab/lib/<stage>`.
+// with tsx preloaded, so notebooks can import lib/*.ts as `@spinelab/lib/<stage>`, and with the
+// kernel's send queue preloaded (lib/notebook/kernel-preload.mjs).
 //
 //   node tools/install-kernel.mjs [--prefix DIR] [--name tslab] [--print]
 //     --prefix DIR  install into DIR/share/jupyter/kernels/<name> (set JUPYTER_PATH=DIR/share/jupyter)
 //     default       the user's Jupyter data dir ($JUPYTER_DATA_DIR, ~/.local/share/jupyter, …)
 //     --print       print kernel.json instead of writing it
 // Re-run after changing the Node version (the node path is absolute).
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { kernelArgv, missingKernelFiles } from '../lib/pipeline/runner/kernel-argv.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 export function kernelSpec(name = 'tslab') {
-  // tsx's full loader registers both its require() and its ESM import() hooks, so lib/*.ts loads
-  // however it is reached (notebook imports become require(); lib uses lazy import()).
-  // lib/notebook/runner/kernel-client.ts kernelArgv() builds the same argv (a test checks).
-  const tsx = join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs');
-  const tslab = join(root, 'node_modules', 'tslab', 'bin', 'tslab');
-  for (const f of [tsx, tslab]) if (!existsSync(f)) throw new Error(`${f} is missing: run npm ci first`);
+  // lib/pipeline/runner/kernel-argv.mjs builds the argv for both this script and the runners.
+  const missing = missingKernelFiles(root);
+  if (missing.length) throw new Error(`${missing.join(', ')} missing: run npm ci first`);
   return {
-    argv: [process.execPath, '--enable-source-maps', '--import', pathToFileURL(tsx).href, tslab, 'kernel', '--config-path', '{connection_file}'],
+    argv: kernelArgv('{connection_file}', root),
     display_name: 'TypeScript',
     language: 'typescript',
     metadata: { spinelab: { root } },

@@ -26,7 +26,11 @@ def stderr_of(cell):
 def run(path, out_dir, timeout, kernel):
     nb = nbformat.read(path, as_version=4)
     failed = {}
-    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
+    # iopub_timeout: how long nbclient keeps collecting a cell's outputs after its execute_reply
+    # (default 4 s, then they are silently left out). A busy machine can need longer to read a
+    # cell's last outputs; the kernel sends its idle status after them, which ends the wait.
+    client = NotebookClient(nb, timeout=timeout, kernel_name=kernel, iopub_timeout=60,
+                            resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}})
     client.on_cell_error = lambda cell, cell_index, execute_reply: failed.setdefault("index", cell_index)
     start = time.time()
     error = None

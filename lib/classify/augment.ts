@@ -4,26 +4,27 @@
  */
 import type { Rng } from '../core/rng.js';
 import {
-  affineFromPoints, applyBrightnessContrast, applyGamma, filter2d, gaussianKernel1d, motionKernel, opencvSigma,
-  separableFilter, shiftScaleRotateMatrix, warpResize, type Planar, type Warp,
-} from './image.js';
+  drawElastic, drawShiftScaleRotate, randomBlur, randomColour, shiftScaleRotateMatrix, warpResize,
+  type AugmentSettings, type Image, type Warp,
+} from '../image/index.js';
 
-/** Probabilities and ranges of one augmentation strength (albumentations 1.3.1 parameters). */
-export interface AugmentConfig {
-  /** ShiftScaleRotate: probability, scale ±, shift ± (fraction of the size), rotation ± degrees. */
-  ssr: { p: number; scale: number; shift: number; rotate: number };
-  /** OneOf{RandomGamma(50–150), RandomBrightnessContrast(±0.1, ±0.2)} probability. */
-  colourP: number;
-  /** OneOf{MotionBlur, GaussianBlur} (kernel 3–7) probability. */
-  blurP: number;
-  /** ElasticTransform: probability, alpha, sigma (pixels), alpha_affine (pixels, native crop size). */
-  elastic: { p: number; alpha: number; sigma: number; alphaAffine: number };
-}
+/** The crop models' augmentation settings (lib/image's albumentations parameters). */
+export type AugmentConfig = AugmentSettings;
+
+/** The reference's colour and blur parameters, the same at every strength (blur_limit: albumentations' default 7). */
+const COLOUR = { gamma: [0.5, 1.5] as [number, number], brightness: 0.1, contrast: 0.2 };
+const BLUR_KSIZE = 7;
 
 /** The reference's strengths used by the crop models (§5.3): 5 for all-target, 3 for SCS models. */
 export const AUG_STRENGTHS: Record<3 | 5, AugmentConfig> = {
-  5: { ssr: { p: 0.75, scale: 0.2, shift: 0.1, rotate: 45 }, colourP: 0.25, blurP: 0.25, elastic: { p: 0.5, alpha: 1, sigma: 5, alphaAffine: 10 } },
-  3: { ssr: { p: 0.75, scale: 0.2, shift: 0, rotate: 30 }, colourP: 0.5, blurP: 0.25, elastic: { p: 0.25, alpha: 1, sigma: 5, alphaAffine: 10 } },
+  5: {
+    ssr: { p: 0.75, scale: 0.2, shift: 0.1, rotate: 45 }, colour: { p: 0.25, ...COLOUR },
+    blur: { p: 0.25, maxKsize: BLUR_KSIZE }, elastic: { p: 0.5, alpha: 1, sigma: 5, alphaAffine: 10 },
+  },
+  3: {
+    ssr: { p: 0.75, scale: 0.2, shift: 0, rotate: 30 }, colour: { p: 0.5, ...COLOUR },
+    blur: { p: 0.25, maxKsize: BLUR_KSIZE }, elastic: { p: 0.25, alpha: 1, sigma: 5, alphaAffine: 10 },
+  },
 };
 
 /**
@@ -32,52 +33,17 @@ export const AUG_STRENGTHS: Record<3 | 5, AugmentConfig> = {
  * warpResize), then colour (gamma or brightness/contrast) and blur.
  * Porting note: the reference applies SSR, colour, blur, elastic, then the resize, each at the native
  * crop size. Colour is pointwise, so it commutes with the warps; blur is done after the resize with its
- * kernel scaled by size / native width, i.e. the same blur in native pixels. Both are then computed on
+ * kernel scaled by size / native size, i.e. the same blur in native pixels. Both are then computed on
  * the (smaller) model-size image, which keeps augmentation cheap on a CPU.
  */
-export function augmentSample(img: Planar, size: number, cfg: AugmentConfig, rng: Rng): Planar {
+export function augmentSample(img: Image, size: number, cfg: AugmentConfig, rng: Rng): Image {
   const warp: Warp = {};
-  const { height: H, width: W } = img;
-  if (rng.random() < cfg.ssr.p) {
-    const angle = rng.uniform(-cfg.ssr.rotate, cfg.ssr.rotate);
-    const scale = 1 + rng.uniform(-cfg.ssr.scale, cfg.ssr.scale);
-    warp.ssr = shiftScaleRotateMatrix(H, W, angle, scale, rng.uniform(-cfg.ssr.shift, cfg.ssr.shift), rng.uniform(-cfg.ssr.shift, cfg.ssr.shift));
-  }
-  if (rng.random() < cfg.elastic.p) {
-    const { alpha, sigma, alphaAffine } = cfg.elastic;
-    // albumentations 1.3.1 ElasticTransform: random affine of three points around the centre …
-    const cy = Math.floor(H / 2), cx = Math.floor(W / 2);
-    const sq = Math.floor(Math.min(H, W) / 3);
-    const src: [number, number][] = [[cx + sq, cy + sq], [cx - sq, cy + sq], [cx - sq, cy - sq]];
-    const dst = src.map(([px, py]) => [px + rng.uniform(-alphaAffine, alphaAffine), py + rng.uniform(-alphaAffine, alphaAffine)] as [number, number]);
-    warp.elastic = affineFromPoints(src, dst);
-    // … then a smooth random displacement (Gaussian-blurred uniform noise × alpha).
-    const noise: Planar = { data: new Float32Array(2 * H * W), channels: 2, height: H, width: W };
-    for (let i = 0; i < noise.data.length; i++) noise.data[i] = rng.uniform(-1, 1);
-    const g = gaussianKernel1d(Math.max(3, 2 * Math.ceil(3 * sigma) + 1), sigma);
-    const disp = separableFilter(noise, g, g).data;
-    for (let i = 0; i < disp.length; i++) disp[i] *= alpha;
-    warp.disp = disp;
-  }
-  let x = warpResize(img, size, size, warp);
-  if (rng.random() < cfg.colourP) {
-    if (rng.random() < 0.5) applyGamma(x, rng.uniform(50, 150) / 100);
-    else applyBrightnessContrast(x, 1 + rng.uniform(-0.2, 0.2), rng.uniform(-0.1, 0.1));
-  }
-  if (rng.random() < cfg.blurP) {
-    const k = 2 * rng.int(1, 3) + 1; // odd 3..7, in native pixels
-    const scale = size / W;
-    if (rng.random() < 0.5) {
-      const ks = 2 * Math.round(((k - 1) / 2) * scale) + 1;
-      const angle = rng.uniform(0, Math.PI);
-      if (ks >= 3) x = filter2d(x, motionKernel(ks, angle), ks);
-    } else {
-      const sigma = opencvSigma(k) * scale;
-      const g = gaussianKernel1d(Math.max(3, 2 * Math.ceil(3 * sigma) + 1), sigma);
-      x = separableFilter(x, g, g);
-    }
-  }
-  return x;
+  const ssr = drawShiftScaleRotate(rng, cfg.ssr);
+  if (ssr) warp.ssr = shiftScaleRotateMatrix(img, ssr);
+  if (cfg.elastic) Object.assign(warp, drawElastic(rng, cfg.elastic, img));
+  const x = warpResize(img, { height: size, width: size }, warp);
+  randomColour(x, rng, cfg.colour);
+  return randomBlur(x, rng, cfg.blur, img);
 }
 
 /**
@@ -86,7 +52,7 @@ export function augmentSample(img: Planar, size: number, cfg: AugmentConfig, rng
  * Porting note: the reference reversed only the frame order (§11 item 13), leaving each frame's
  * (f−1, f, f+1) channels in the original direction.
  */
-export function flipChannels(img: Planar): Planar {
+export function flipChannels(img: Image): Image {
   const plane = img.height * img.width;
   const out = new Float32Array(img.data.length);
   for (let c = 0; c < img.channels; c++) out.set(img.data.subarray(c * plane, (c + 1) * plane), (img.channels - 1 - c) * plane);

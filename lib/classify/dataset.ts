@@ -2,20 +2,13 @@
  * The crop dataset: one row per (sagittal series, level), its crop stack, frames, augmentations,
  * targets. Reference: prepare_data_crop / prepare_data_scs (§3.3–3.4) and CropDataset (§5.2).
  */
-import * as tf from '@tensorflow/tfjs';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { readCsv } from '../core/csv.js';
-import { ArtefactError, InputLayoutError } from '../core/errors.js';
-import { readNpy } from '../core/npy.js';
 import type { Rng } from '../core/rng.js';
-import { LEVELS, levelIndex, SAGITTAL_DESCRIPTIONS, targetIndex, type SagittalDescription } from '../data/vocabulary.js';
-import { parseId } from '../data/tables.js';
-import { CROPS_CSV, cropFileName } from '../crops/cut.js';
-import type { Batch, BatchMode, Row, TrainDataset } from '../train/types.js';
+import { LEVELS, targetIndex, type SagittalDescription } from '../data/vocabulary.js';
+import { tensorsOf } from '../train/batches.js';
+import type { Batch, BatchMode, HostBatch, Row, TrainDataset } from '../train/types.js';
+import { toInterleaved, warpResize, type Image } from '../image/index.js';
 import { augmentSample, flipChannels, flipTargets, mixupBatch } from './augment.js';
-import { frameIndices, gatherChannels, jitterLimit, scaleStackTo8Bit, type Stack8 } from './frames.js';
-import { warpResize, type Planar } from './image.js';
+import { frameIndices, gatherChannels, jitterLimit, type Stack8 } from './frames.js';
 import type { ClassifyModelConfig, ClassifyTarget, CropSet } from './presets.js';
 
 /** One (sagittal series, level) sample. */
@@ -36,26 +29,6 @@ export const ROW_COLUMNS = ['study_id', 'series_id', 'series_description', 'leve
 
 export function rowRecord(r: CropRow): Row {
   return { study_id: r.studyId, series_id: r.seriesId, series_description: r.description, level: LEVELS[r.level] };
-}
-
-/** `{cropsRoot}/{set}/{study}_{series}_{levelSlug}.npy` (COORDS contract, lib/crops). */
-export function cropPath(cropsRoot: string, set: CropSet, r: Pick<CropRow, 'studyId' | 'seriesId' | 'level'>): string {
-  return join(cropsRoot, set, cropFileName(r.studyId, r.seriesId, r.level));
-}
-
-/** A level written as in the CSVs (`L1/L2`) or as a slug (`l1_l2`) → 0..4, or -1. */
-/** The (study, series, description, level) rows listed in `{cropsRoot}/{set}/crops.csv`, sagittal only. */
-export function readCropIndex(cropsRoot: string, set: CropSet = 'predicted'): Omit<CropRow, 'labels' | 'fold'>[] {
-  const file = join(cropsRoot, set, CROPS_CSV);
-  if (!existsSync(file)) throw new ArtefactError('crop index missing: run the crops stage first (`spinelab crops`)', { file });
-  const table = readCsv(file, ['study_id', 'series_id', 'series_description', 'level']);
-  return table.rows.map((row) => {
-    const description = row.values.series_description.trim() as SagittalDescription;
-    if (!SAGITTAL_DESCRIPTIONS.includes(description)) throw new InputLayoutError(`crops are for sagittal series only, got "${description}"`, { file, line: row.line });
-    const level = levelIndex(row.values.level);
-    if (level < 0) throw new InputLayoutError(`unknown level "${row.values.level}"`, { file, line: row.line });
-    return { studyId: parseId(row, 'study_id', file), seriesId: parseId(row, 'series_id', file), description, level };
-  });
 }
 
 /**
@@ -80,32 +53,17 @@ export function buildCropRows(
   return rows;
 }
 
-/** Loads crops as 8-bit stacks, keeping up to `maxBytes` of them in memory. */
-export class CropStore {
-  private readonly cache = new Map<string, Stack8>();
-  private bytes = 0;
-  constructor(readonly cropsRoot: string, private readonly maxBytes = 1 << 30) {}
-
-  /** The scaled crop of a row. A missing file is an error, never a black image (§11 item 6). */
-  get(set: CropSet, r: Pick<CropRow, 'studyId' | 'seriesId' | 'level'>): Stack8 {
-    const file = cropPath(this.cropsRoot, set, r);
-    const hit = this.cache.get(file);
-    if (hit) return hit;
-    if (!existsSync(file)) {
-      throw new ArtefactError(`crop file missing for level ${LEVELS[r.level]} (crop set "${set}")`, { file, studyId: r.studyId, seriesId: r.seriesId });
-    }
-    const stack = scaleStackTo8Bit(readNpy(file), file);
-    if (this.bytes + stack.data.length <= this.maxBytes) {
-      this.cache.set(file, stack);
-      this.bytes += stack.data.length;
-    }
-    return stack;
-  }
+/**
+ * Where samples get their crops from, as 8-bit stacks: files (CropStore, store.ts) or memory (the
+ * browser page). A missing crop is an error, never a black image (§11 item 6).
+ */
+export interface CropSource {
+  get(set: CropSet, r: Pick<CropRow, 'studyId' | 'seriesId' | 'level'>): Stack8;
 }
 
 /** What a sample is made of before batching: the planar image (3·n × S × S) and its targets. */
 export interface Sample {
-  image: Planar;
+  image: Image;
   /** One-hot rows (5 × 3, or 1 × 3 for SCS); all-zero row = missing label. */
   target: Float32Array;
   /** The slice index of each channel (3·n), after jitter and edge handling (before flip). */
@@ -126,13 +84,13 @@ export function oneHot(labels: ArrayLike<number>): Float32Array {
  * One sample. Training: crop set `cfg.trainCrops`, centre jitter, augmentations, random flip.
  * Evaluation: `predicted` crops, no randomness.
  */
-export function makeSample(store: CropStore, row: CropRow, cfg: SampleConfig, mode: BatchMode, rng: Rng): Sample {
+export function makeSample(store: CropSource, row: CropRow, cfg: SampleConfig, mode: BatchMode, rng: Rng): Sample {
   const train = mode === 'train';
   const stack = store.get(train ? cfg.trainCrops : 'predicted', row);
   const lim = jitterLimit(cfg.nFrames);
   const slices = frameIndices(stack.slices, cfg.nFrames, train ? rng.int(-lim, lim) : 0);
-  const planar: Planar = { data: gatherChannels(stack, slices), channels: slices.length, height: stack.height, width: stack.width };
-  let image = train && cfg.augment ? augmentSample(planar, cfg.imageSize, cfg.augment, rng) : warpResize(planar, cfg.imageSize, cfg.imageSize);
+  const planar: Image = { data: gatherChannels(stack, slices), channels: slices.length, height: stack.height, width: stack.width };
+  let image = train && cfg.augment ? augmentSample(planar, cfg.imageSize, cfg.augment, rng) : warpResize(planar, { height: cfg.imageSize, width: cfg.imageSize });
   let labels = cfg.target === 'all' ? row.labels : row.labels.subarray(0, 1);
   const flipped = train && cfg.flip && rng.random() < 0.5;
   if (flipped) {
@@ -143,17 +101,9 @@ export function makeSample(store: CropStore, row: CropRow, cfg: SampleConfig, mo
 }
 
 /** Copy a planar sample (3·n × S × S) into NHWC frames (n × S × S × 3) at `offset` of `out`. */
-export function planarToFrames(image: Planar, out: Float32Array, offset: number): void {
-  const { channels, height, width } = image;
-  const plane = height * width;
-  const n = channels / 3;
-  for (let f = 0; f < n; f++) {
-    const base = offset + f * plane * 3;
-    for (let c = 0; c < 3; c++) {
-      const src = image.data.subarray((3 * f + c) * plane, (3 * f + c + 1) * plane);
-      for (let i = 0; i < plane; i++) out[base + 3 * i + c] = src[i];
-    }
-  }
+export function planarToFrames(image: Image, out: Float32Array, offset: number): void {
+  const frameSize = image.height * image.width * 3;
+  for (let f = 0; f < image.channels / 3; f++) toInterleaved(image, out, offset + f * frameSize, 3 * f, 3);
 }
 
 /**
@@ -165,12 +115,16 @@ export class CropDataset implements TrainDataset {
   readonly rowColumns = ROW_COLUMNS;
   readonly folds: Int32Array;
 
-  constructor(readonly cropRows: readonly CropRow[], readonly store: CropStore, readonly cfg: SampleConfig & Pick<ClassifyModelConfig, 'mixup'>) {
+  constructor(readonly cropRows: readonly CropRow[], readonly store: CropSource, readonly cfg: SampleConfig & Pick<ClassifyModelConfig, 'mixup'>) {
     this.rows = cropRows.map(rowRecord);
     this.folds = Int32Array.from(cropRows, (r) => r.fold);
   }
 
   batch(indices: readonly number[], mode: BatchMode, rng: Rng): Batch {
+    return tensorsOf(this.hostBatch(indices, mode, rng));
+  }
+
+  hostBatch(indices: readonly number[], mode: BatchMode, rng: Rng): HostBatch {
     const { nFrames: n, imageSize: S, target } = this.cfg;
     const B = indices.length;
     const sampleSize = n * S * S * 3;
@@ -185,9 +139,6 @@ export class CropDataset implements TrainDataset {
     if (mode === 'train' && this.cfg.mixup.p > 0 && B > 1 && rng.random() < this.cfg.mixup.p) {
       mixupBatch(x, y, B, rowsPerSample, rng, this.cfg.mixup.alpha);
     }
-    return {
-      x: tf.tensor5d(x, [B, n, S, S, 3]),
-      y: target === 'all' ? tf.tensor3d(y, [B, 5, 3]) : tf.tensor2d(y, [B, 3]),
-    };
+    return { x: { data: x, shape: [B, n, S, S, 3] }, y: { data: y, shape: target === 'all' ? [B, 5, 3] : [B, 3] } };
   }
 }

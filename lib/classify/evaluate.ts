@@ -4,8 +4,10 @@
  * baseline and the Bayes floor when the input is a synthetic dataset with its `truth/`.
  */
 import { CONDITION_SHORT, N_CLASSES, N_LEVELS, N_TARGETS } from '../data/vocabulary.js';
-import { gapClosed, level1Probabilities, readLevel1Oof, scoreProbabilities, type Level1Logits, type Level1Oof, type ScoreRow } from '../lvl2/index.js';
+import { gapClosed, scoreProbabilities, type ScoreRow } from '../metrics/index.js';
 import { boundsPredictions } from '../synth/floor.js';
+import { level1Probabilities, type Level1Logits, type Level1Oof } from './level1.js';
+import { readLevel1Oof } from './level1-oof.js';
 import { conditionMetrics, weightedLogLoss } from './loss.js';
 
 export interface ModelOofMetrics {

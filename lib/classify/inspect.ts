@@ -4,9 +4,9 @@
  */
 import type { NdArray } from '../core/npy.js';
 import { CLASS_WEIGHTS, CONDITION_SHORT, N_CLASSES, SEVERITIES } from '../data/vocabulary.js';
-import type { Level1Logits } from '../lvl2/features.js';
 import { planarToFrames, type Sample } from './dataset.js';
 import { rowLabels } from './evaluate.js';
+import type { Level1Logits } from './level1.js';
 import { softmax3 } from '../metrics/index.js';
 
 /** A sample's frames, n × S × S × 3 in [0, 1] (3 adjacent slices per frame as RGB), for display. */

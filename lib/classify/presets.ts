@@ -1,5 +1,5 @@
 /**
- * Configurations of the crop classifiers (reference-pipeline.md §5.1) as named presets.
+ * Configurations of the crop classifiers (docs/porting.md §5.1) as named presets.
  *
  * - `reference`: the original four models — `crop`, `crop_2` (all targets, 13 frames, 3 LSTM heads)
  *   and `scs_crop_coords`, `scs_crop_coords_2` (SCS only, 5 / 3 frames) — at 224 px on timm's
@@ -12,6 +12,7 @@
  * - `tiny`: seconds, for CI.
  */
 import { pretrainedFile, type TimmBackbone } from '../backbones/index.js';
+import { pickPreset, type PresetName } from '../core/presets.js';
 import type { CropSetName } from '../crops/cut.js';
 import { cpuTrainConfig } from '../train/presets.js';
 import type { TrainConfig } from '../train/types.js';
@@ -78,9 +79,6 @@ export interface ClassifyPreset {
   models: ClassifyModelConfig[];
 }
 
-export const PRESET_NAMES = ['tiny', 'demo', 'bench', 'reference'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
-
 const referenceTrain = (epochs: number, lr: number): TrainConfig => ({
   epochs,
   batchSize: 64, // 16 per GPU × 4 GPUs
@@ -119,11 +117,39 @@ const referenceScs = (name: string, nFrames: number, arch: 'coatnet_1_rw_224' | 
  */
 const CPU_ENCODER: CnnEncoderConfig = { widths: [16, 32, 64, 96], residual: false };
 const CPU_AUGMENT: AugmentConfig = {
-  ssr: { p: 0.75, scale: 0.15, shift: 0.05, rotate: 15 }, colourP: 0.5, blurP: 0.2, elastic: { p: 0, alpha: 1, sigma: 5, alphaAffine: 10 },
+  ssr: { p: 0.75, scale: 0.15, shift: 0.05, rotate: 15 }, colour: { ...AUG_STRENGTHS[5].colour, p: 0.5 }, blur: { ...AUG_STRENGTHS[5].blur, p: 0.2 },
 };
 const CPU_MIXUP = { p: 0, alpha: 0.4 };
+const TINY_ENCODER: CnnEncoderConfig = { widths: [8, 16, 32], residual: false };
 
-export const PRESETS: Record<PresetName, ClassifyPreset> = {
+/** A CPU preset's model: the choices above unless overridden, random flips, fixed training crops. */
+function cpuModel(
+  m: Pick<ClassifyModelConfig, 'name' | 'target' | 'nFrames' | 'head' | 'imageSize' | 'train'>
+    & Partial<Pick<ClassifyModelConfig, 'encoder' | 'augment' | 'mixup'>>,
+): ClassifyModelConfig {
+  return {
+    name: m.name, target: m.target, nFrames: m.nFrames, head: m.head, imageSize: m.imageSize, encoder: m.encoder ?? CPU_ENCODER,
+    augment: m.augment === undefined ? CPU_AUGMENT : m.augment, flip: true, mixup: m.mixup ?? CPU_MIXUP, weighted: true,
+    trainCrops: 'fixed', train: m.train,
+  };
+}
+
+/** What differs between the two models of the bench and demo presets. */
+interface CpuModelSize { nFrames: number; imageSize: number; epochs: number; evalEvery: number }
+
+/** A CPU preset: the all-target `crop` model (side heads, delta 2) and the SCS `scs` model, batch 32, lr 3e-3. */
+function cpuPreset(name: PresetName, crop: CpuModelSize, scs: CpuModelSize): ClassifyPreset {
+  const train = (m: CpuModelSize) => cpuTrainConfig({ epochs: m.epochs, lr: 3e-3, batchSize: 32, evalEvery: m.evalEvery });
+  return {
+    name,
+    models: [
+      cpuModel({ name: 'crop', target: 'all', nFrames: crop.nFrames, head: { kind: 'lstm_side', delta: 2 }, imageSize: crop.imageSize, train: train(crop) }),
+      cpuModel({ name: 'scs', target: 'scs', nFrames: scs.nFrames, head: { kind: 'lstm' }, imageSize: scs.imageSize, train: train(scs) }),
+    ],
+  };
+}
+
+export const CLASSIFY_PRESETS: Record<PresetName, ClassifyPreset> = {
   reference: {
     name: 'reference',
     models: [
@@ -140,53 +166,29 @@ export const PRESETS: Record<PresetName, ClassifyPreset> = {
    * Epochs matter more than resolution here (bench fold 0, all-target model, validation weighted
    * loss): 10 epochs at 48 px 0.816, at 64 px 0.838; 20 epochs at 48 px 0.748.
    */
-  bench: {
-    name: 'bench',
-    models: [
-      {
-        name: 'crop', target: 'all', nFrames: 13, head: { kind: 'lstm_side', delta: 2 }, imageSize: 48, encoder: CPU_ENCODER,
-        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 20, lr: 3e-3, batchSize: 32, evalEvery: 188 }),
-      },
-      {
-        name: 'scs', target: 'scs', nFrames: 5, head: { kind: 'lstm' }, imageSize: 64, encoder: CPU_ENCODER,
-        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 16, lr: 3e-3, batchSize: 32, evalEvery: 92 }),
-      },
-    ],
-  },
+  bench: cpuPreset('bench', { nFrames: 13, imageSize: 48, epochs: 20, evalEvery: 188 }, { nFrames: 5, imageSize: 64, epochs: 16, evalEvery: 92 }),
   /**
    * Main job on 2 CPU cores (80 studies, 13–17 slices). 11 frames still cover both foramina; smaller
    * images and fewer epochs keep both models near 2–3 minutes of single-threaded WASM.
    */
-  demo: {
-    name: 'demo',
-    models: [
-      {
-        name: 'crop', target: 'all', nFrames: 11, head: { kind: 'lstm_side', delta: 2 }, imageSize: 40, encoder: CPU_ENCODER,
-        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 6, lr: 3e-3, batchSize: 32, evalEvery: 36 }),
-      },
-      {
-        name: 'scs', target: 'scs', nFrames: 3, head: { kind: 'lstm' }, imageSize: 48, encoder: CPU_ENCODER,
-        augment: CPU_AUGMENT, flip: true, mixup: CPU_MIXUP, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 8, lr: 3e-3, batchSize: 32, evalEvery: 24 }),
-      },
-    ],
-  },
+  demo: cpuPreset('demo', { nFrames: 11, imageSize: 40, epochs: 6, evalEvery: 36 }, { nFrames: 3, imageSize: 48, epochs: 8, evalEvery: 24 }),
   /** CI: seconds; the 4 folds every stage shares (folds.csv). */
   tiny: {
     name: 'tiny',
     models: [
-      {
-        name: 'crop', target: 'all', nFrames: 5, head: { kind: 'lstm_side', delta: 1 }, imageSize: 32, encoder: { widths: [8, 16, 32], residual: false },
-        augment: AUG_STRENGTHS[5], flip: true, mixup: { p: 0.5, alpha: 0.4 }, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 1, lr: 3e-3, batchSize: 16 }),
-      },
-      {
-        name: 'scs', target: 'scs', nFrames: 3, head: { kind: 'lstm' }, imageSize: 32, encoder: { widths: [8, 16, 32], residual: false },
-        augment: AUG_STRENGTHS[3], flip: true, mixup: { p: 0, alpha: 0.4 }, weighted: true, trainCrops: 'fixed', train: cpuTrainConfig({ epochs: 1, lr: 3e-3, batchSize: 16 }),
-      },
+      cpuModel({
+        name: 'crop', target: 'all', nFrames: 5, head: { kind: 'lstm_side', delta: 1 }, imageSize: 32, encoder: TINY_ENCODER,
+        augment: AUG_STRENGTHS[5], mixup: { p: 0.5, alpha: 0.4 }, train: cpuTrainConfig({ epochs: 1, lr: 3e-3, batchSize: 16 }),
+      }),
+      cpuModel({
+        name: 'scs', target: 'scs', nFrames: 3, head: { kind: 'lstm' }, imageSize: 32, encoder: TINY_ENCODER,
+        augment: AUG_STRENGTHS[3], train: cpuTrainConfig({ epochs: 1, lr: 3e-3, batchSize: 16 }),
+      }),
     ],
   },
 };
 
-export function getPreset(name: string): ClassifyPreset {
-  if (!(PRESET_NAMES as readonly string[]).includes(name)) throw new RangeError(`unknown classify preset "${name}" (expected ${PRESET_NAMES.join(', ')})`);
-  return PRESETS[name as PresetName];
+/** A deep copy of a named preset (so callers may tweak it). */
+export function classifyPreset(name: string): ClassifyPreset {
+  return pickPreset(CLASSIFY_PRESETS, name, 'classify');
 }

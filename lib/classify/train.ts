@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import type { OnProgress } from '../core/progress.js';
 import { readOrMakeFolds } from '../data/folds.js';
 import { readTrainLabels } from '../data/tables.js';
-import { trainKFold } from '../train/loop.js';
-import type { MetricResult, TrainEvent, TrainManifest, TrainResult, TrainTask } from '../train/types.js';
-import { buildCropRows, CropDataset, CropStore, readCropIndex, type CropRow } from './dataset.js';
+import { trainModels, type TrainModelsOptions } from '../train/parallel.js';
+import type { MetricResult, TrainManifest, TrainResult, TrainTask } from '../train/types.js';
+import { buildCropRows, CropDataset, type CropRow } from './dataset.js';
+import { CropStore, readCropIndex } from './store.js';
 import { conditionMetrics, maskedSoftCrossEntropy } from './loss.js';
 import { buildClassifier, modelMeta } from './model.js';
 import type { ClassifyModelConfig, ClassifyPreset } from './presets.js';
@@ -25,9 +26,14 @@ export interface TrainClassifierOptions {
   foldsFile?: string;
   /** Crop root; default `{outDir}/crops`. */
   cropsRoot?: string;
-  onEvent?: (e: TrainEvent) => void;
+  onEvent?: TrainModelsOptions['onEvent'];
   onProgress?: OnProgress;
   onConfigChange?: 'error' | 'retrain';
+  /** Folds trained at once in worker threads (TrainModelsOptions.workers; default $SPINELAB_WORKERS or the cores). */
+  workers?: number;
+  profile?: boolean;
+  onFailure?: TrainModelsOptions['onFailure'];
+  prefetch?: boolean;
 }
 
 export interface ClassifierRun {
@@ -71,22 +77,48 @@ export function classifierTask(cfg: ClassifyModelConfig, rows: CropRow[], store:
   };
 }
 
-/** Train one classifier over all folds; OOF logits land in `{outDir}/models/{name}/oof_logits.npy`. */
-export async function trainClassifier(cfg: ClassifyModelConfig, opts: TrainClassifierOptions, store?: CropStore): Promise<ClassifierRun> {
-  const labels = opts.labels ?? readTrainLabels(join(opts.inputDir, 'train.csv'));
-  const rows = classifierRows(cfg, opts, labels);
-  const task = classifierTask(cfg, rows, store ?? new CropStore(opts.cropsRoot ?? join(opts.outDir, 'crops')));
-  const result = await trainKFold(task, cfg.train, {
-    outDir: opts.outDir, onEvent: opts.onEvent, onProgress: opts.onProgress, onConfigChange: opts.onConfigChange,
-  });
-  return { name: cfg.name, rows, result, manifest: result.manifest };
+/** What a worker needs to rebuild a classifier's task (structured-cloneable). */
+export interface ClassifierTaskArgs {
+  cfg: ClassifyModelConfig;
+  rows: CropRow[];
+  cropsRoot: string;
 }
 
-/** Train every model of a preset (sharing one crop cache). */
-export async function trainClassifiers(preset: ClassifyPreset, opts: TrainClassifierOptions): Promise<ClassifierRun[]> {
+const stores = new Map<string, CropStore>();
+
+/**
+ * classifierTask as a TaskRef factory, for worker threads: the models a worker trains share one
+ * crop cache per crop folder, as trainClassifiers' models share theirs.
+ */
+export function classifierTaskFrom({ cfg, rows, cropsRoot }: ClassifierTaskArgs): TrainTask {
+  let store = stores.get(cropsRoot);
+  if (!store) stores.set(cropsRoot, (store = new CropStore(cropsRoot)));
+  return classifierTask(cfg, rows, store);
+}
+
+const TASK_MODULE = new URL('./train.ts', import.meta.url).href;
+
+/** Train one classifier over all folds; OOF logits land in `{outDir}/models/{name}/oof_logits.npy`. */
+export async function trainClassifier(cfg: ClassifyModelConfig, opts: TrainClassifierOptions, store?: CropStore): Promise<ClassifierRun> {
+  return (await trainClassifiers({ name: cfg.name, models: [cfg] }, opts, store))[0];
+}
+
+/**
+ * Train every model of a preset, sharing one crop cache; with workers, the folds of all models
+ * are scheduled together (e.g. the crop and SCS models' 8 folds on 2 workers).
+ */
+export async function trainClassifiers(preset: Pick<ClassifyPreset, 'name' | 'models'>, opts: TrainClassifierOptions, store?: CropStore): Promise<ClassifierRun[]> {
   const labels = opts.labels ?? readTrainLabels(join(opts.inputDir, 'train.csv'));
-  const store = new CropStore(opts.cropsRoot ?? join(opts.outDir, 'crops'));
-  const runs: ClassifierRun[] = [];
-  for (const cfg of preset.models) runs.push(await trainClassifier(cfg, { ...opts, labels }, store));
-  return runs;
+  const cropsRoot = opts.cropsRoot ?? join(opts.outDir, 'crops');
+  const shared = store ?? new CropStore(cropsRoot);
+  const models = preset.models.map((cfg) => {
+    const rows = classifierRows(cfg, { ...opts, labels }, labels);
+    const args: ClassifierTaskArgs = { cfg, rows, cropsRoot };
+    return { task: classifierTask(cfg, rows, shared), config: cfg.train, ref: { module: TASK_MODULE, factory: 'classifierTaskFrom', args } };
+  });
+  const results = await trainModels(models, {
+    outDir: opts.outDir, onEvent: opts.onEvent, onProgress: opts.onProgress, onConfigChange: opts.onConfigChange,
+    workers: opts.workers, profile: opts.profile, onFailure: opts.onFailure, prefetch: opts.prefetch,
+  });
+  return results.map((result, i) => ({ name: preset.models[i].name, rows: models[i].ref.args.rows, result, manifest: result.manifest }));
 }

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../core/errors.js';
+import { isPresetName, PRESET_NAMES, type PresetName } from '../core/presets.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -44,4 +45,12 @@ export function numberOption(values: Record<string, unknown>, name: string, fall
   const n = Number(v);
   if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got "${String(v)}"`);
   return n;
+}
+
+/** Read a preset-name option (`--preset`, `--size`), checked against PRESET_NAMES; undefined where absent. */
+export function presetOption(values: Record<string, unknown>, name: string): PresetName | undefined {
+  const v = values[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !isPresetName(v)) throw new UsageError(`--${name} must be one of ${PRESET_NAMES.join(', ')}, got "${String(v)}"`);
+  return v;
 }

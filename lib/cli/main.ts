@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   train: { summary: 'Train a model with k folds: train coords | crops | lvl2', load: async () => (await import('./commands/train.js')).default },
   crops: { summary: 'Cut the 5 level crops of every sagittal training series (predicted + fixed sets)', load: async () => (await import('./commands/crops.js')).default },
   infer: { summary: 'Inference: test DICOMs → submission.csv (Kaggle format), optionally scored (EVAL)', load: async () => (await import('./commands/infer.js')).default },
+  web: { summary: 'A static site that runs the trained models in the browser on the user\'s own DICOM files', load: async () => (await import('./commands/web.js')).default },
   score: { summary: 'Score a submission.csv with the competition metric', load: async () => (await import('./commands/score.js')).default },
   check: { summary: 'Check a main job\'s outputs: valid submission, notebooks without error cells, report renders', load: async () => (await import('./commands/check.js')).default },
   notebooks: { summary: 'Run the notebooks headless in order (node or jupyter runner), write executed copies and an HTML report', load: async () => (await import('./commands/notebooks.js')).default },

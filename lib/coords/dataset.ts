@@ -2,36 +2,40 @@
  * The coordinates dataset as the shared training loop sees it (reference §4.2 `CoordsDataset`):
  * one row per image, the image resized to the model size once, augmented per batch in training.
  * Porting note: the reference augments the full-size image and then resizes to 384; we resize first
- * and augment at the model size (the same geometric transform, ~10× less pixel work on CPU).
+ * and augment at the model size (the same transform, see augment.ts; ~10× less pixel work on CPU).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../core/rng.js';
-import type { Batch, BatchMode, Row, TrainDataset } from '../train/types.js';
+import { resize, type Image } from '../image/index.js';
+import { tensorsOf } from '../train/batches.js';
+import type { Batch, BatchMode, HostBatch, HostTensor, Row, TrainDataset } from '../train/types.js';
 import { augment, type AugmentConfig } from './augment.js';
-import { resize, type Gray } from './image.js';
 import { N_POINTS, type CoordsSample, type Keypoints } from './types.js';
 
 export const COORDS_ROW_COLUMNS = ['study_id', 'series_id', 'series_description', 'source'] as const;
 
-/** An 8-bit image resized to size × size, as floats in [0, 1]. */
-export function modelInput(image: Gray<Uint8Array>, size: number): Gray {
-  const r = resize(image, size, size);
+/**
+ * An 8-bit image resized to size × size, as floats in [0, 1].
+ * Porting note: the reference resizes with INTER_LINEAR (to 384 px, a mild shrink); our small
+ * models shrink 2–5×, where bilinear sampling aliases, so we average (INTER_AREA).
+ */
+export function modelInput(image: Image<Uint8Array>, size: number): Image {
+  const r = resize(image, { height: size, width: size }, 'area');
   for (let i = 0; i < r.data.length; i++) r.data[i] /= 255;
   return r;
 }
 
 /**
- * Stack model-size [0, 1] images into a [n, S, S, C] batch. C = 3 repeats the gray value in every
+ * Stack model-size [0, 1] images into [n, S, S, C] host data. C = 3 repeats the gray value in every
  * channel, as the reference's OpenCV colour read of its 8-bit PNGs does (timm backbones).
  */
-export function imageBatch(images: readonly Gray[], size: number, channels: 1 | 3): tf.Tensor4D {
+export function imageBatch(images: readonly Image[], size: number, channels: 1 | 3): HostTensor & { data: Float32Array } {
   const px = size * size;
   const x = new Float32Array(images.length * px * channels);
   images.forEach((img, b) => {
     if (channels === 1) x.set(img.data, b * px);
     else for (let i = 0; i < px; i++) x[3 * (b * px + i)] = x[3 * (b * px + i) + 1] = x[3 * (b * px + i) + 2] = img.data[i];
   });
-  return tf.tensor4d(x, [images.length, size, size, channels]);
+  return { data: x, shape: [images.length, size, size, channels] };
 }
 
 /** Targets as the loss wants them: relative coordinates, −1 for a missing point. */
@@ -44,7 +48,7 @@ export class CoordsDataset implements TrainDataset {
   readonly rowColumns = COORDS_ROW_COLUMNS;
   readonly folds: Int32Array;
   /** Model-size inputs, row-aligned. */
-  readonly inputs: Gray[];
+  readonly inputs: Image[];
 
   /**
    * @param samples the images with their targets
@@ -60,16 +64,20 @@ export class CoordsDataset implements TrainDataset {
     this.inputs = samples.map((s) => modelInput(s.image, size));
   }
 
-  async batch(indices: readonly number[], mode: BatchMode, rng: Rng): Promise<Batch> {
-    const images: Gray[] = [];
-    const y: number[] = [];
-    for (const i of indices) {
+  batch(indices: readonly number[], mode: BatchMode, rng: Rng): Batch {
+    return tensorsOf(this.hostBatch(indices, mode, rng));
+  }
+
+  hostBatch(indices: readonly number[], mode: BatchMode, rng: Rng): HostBatch {
+    const images: Image[] = [];
+    const y = new Float32Array(indices.length * 2 * N_POINTS);
+    indices.forEach((i, b) => {
       let img = this.inputs[i];
       let kps = this.samples[i].target;
-      if (mode === 'train' && this.aug) ({ img, kps } = augment(img, kps, rng, this.aug));
+      if (mode === 'train' && this.aug) ({ img, kps } = augment(img, kps, this.samples[i].image, rng, this.aug));
       images.push(img);
-      y.push(...lossTarget(kps));
-    }
-    return { x: imageBatch(images, this.size, this.channels), y: tf.tensor2d(y, [indices.length, 2 * N_POINTS]) };
+      y.set(lossTarget(kps), b * 2 * N_POINTS);
+    });
+    return { x: imageBatch(images, this.size, this.channels), y: { data: y, shape: [indices.length, 2 * N_POINTS] } };
   }
 }

@@ -2,7 +2,6 @@
  * Coordinates prediction with trained models: used for the out-of-fold table of every sagittal
  * series (labelled or not), the SPIDER held-out test, and inference on test series (§8.2 step 2).
  */
-import * as tf from '@tensorflow/tfjs';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCsv, writeCsv } from '../core/csv.js';
@@ -11,22 +10,13 @@ import { loadModel } from '../engine/io.js';
 import { LEVEL_SLUGS, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
 import { parseId } from '../data/tables.js';
 import { foldDirName } from '../train/artefacts.js';
-import { imageBatch, modelInput } from './dataset.js';
-import { inputChannels } from './model.js';
 import './layers.js'; // registers SoftArgmax2D so saved coords models load back
-import type { Gray } from './image.js';
 import type { CoordsConfig } from './presets.js';
 import { seriesError } from './metrics.js';
-import { N_POINTS, type Keypoints } from './types.js';
+import type { Keypoints } from './types.js';
+import type { CoordsModel } from './infer.js';
 
-/** A trained coordinates model with the config it was trained with. */
-export interface CoordsModel {
-  model: tf.LayersModel;
-  /** The configuration saved with the checkpoint (training settings are not saved with it). */
-  config: Omit<CoordsConfig, 'train'>;
-  /** Fold number or 'fullfit'. */
-  fold: number | 'fullfit';
-}
+export { predictImages, type CoordsModel } from './infer.js';
 
 /** Load the checkpoint of `fold` from a coords model folder (`{out}/models/coords`). */
 export async function loadCoordsModel(modelDir: string, fold: number | 'fullfit'): Promise<CoordsModel> {
@@ -34,29 +24,6 @@ export async function loadCoordsModel(modelDir: string, fold: number | 'fullfit'
   const { model, meta } = await loadModel<{ coords?: Omit<CoordsConfig, 'train'> }>(dir);
   if (!meta?.coords) throw new ArtefactError('not a coords checkpoint (meta.json has no "coords" config)', { file: dir });
   return { model, config: meta.coords, fold };
-}
-
-/**
- * Relative disc centres (n × 10, LEVELS order) of 8-bit images, averaged over `models` (a fold
- * ensemble or one model). Deterministic: no augmentation.
- */
-export function predictImages(models: readonly CoordsModel[], images: ReadonlyArray<Gray<Uint8Array>>, batchSize = 32): Float32Array {
-  if (!models.length) throw new ArtefactError('predictImages: no model given');
-  const out = new Float32Array(images.length * 2 * N_POINTS);
-  // Resized once per model input size, not once per model of the ensemble.
-  const inputs = new Map<number, ReturnType<typeof modelInput>[]>();
-  for (const m of models) {
-    const size = m.config.model.imageSize;
-    if (!inputs.has(size)) inputs.set(size, images.map((img) => modelInput(img, size)));
-    const resized = inputs.get(size)!;
-    for (let i = 0; i < images.length; i += batchSize) {
-      const pred = tf.tidy(() => m.model.predict(imageBatch(resized.slice(i, i + batchSize), size, inputChannels(m.config.model))) as tf.Tensor);
-      const values = pred.dataSync();
-      pred.dispose();
-      for (let k = 0; k < values.length; k++) out[i * 2 * N_POINTS + k] += values[k] / models.length;
-    }
-  }
-  return out;
 }
 
 /** One sagittal series with its predicted (and, if labelled, true) disc centres. */

@@ -3,7 +3,7 @@
  * (§4.6) for native TF on a GPU; the others are sized for tfjs on WASM with 2 shared cores.
  */
 import { pretrainedFile } from '../backbones/index.js';
-import { UsageError } from '../core/errors.js';
+import { pickPreset, type PresetName } from '../core/presets.js';
 import { cpuTrainConfig } from '../train/presets.js';
 import type { TrainConfig } from '../train/types.js';
 import { REFERENCE_AUGMENT, type AugmentConfig } from './augment.js';
@@ -22,10 +22,15 @@ export interface CoordsConfig {
   train: TrainConfig;
 }
 
-export const COORDS_PRESET_NAMES = ['tiny', 'demo', 'bench', 'reference'] as const;
-export type CoordsPresetName = (typeof COORDS_PRESET_NAMES)[number];
+/**
+ * A CPU preset: the reference's augmentations and SPIDER use (3 cases held out) with a CPU-sized
+ * model and the shared CPU training settings.
+ */
+const cpuCoords = (preset: PresetName, model: CoordsModelConfig, train: TrainConfig): CoordsConfig => ({
+  preset, model, augment: REFERENCE_AUGMENT, spider: { use: true, holdOutCases: 3 }, train,
+});
 
-export const COORDS_PRESETS: Record<CoordsPresetName, CoordsConfig> = {
+export const COORDS_PRESETS: Record<PresetName, CoordsConfig> = {
   /**
    * Reference §4.4–4.6: coatnet_rmlp_2_rw_384 from its ImageNet-12k → 1k weights (file in
    * {input}/pretrained/, see the README), 384 px, 3 gray channels, flatten head (147,456 features);
@@ -44,33 +49,15 @@ export const COORDS_PRESETS: Record<CoordsPresetName, CoordsConfig> = {
       gradClip: 1, evalEvery: 50, nFolds: 4, fullFit: true, seed: 42,
     },
   },
-  bench: {
-    preset: 'bench',
-    model: { imageSize: 128, backbone: 'small', head: 'softargmax', dropout: 0.1 },
-    augment: REFERENCE_AUGMENT,
-    spider: { use: true, holdOutCases: 3 },
-    train: cpuTrainConfig({ epochs: 30, lr: 2e-3, batchSize: 16, evalEvery: 100 }),
-  },
-  demo: {
-    preset: 'demo',
-    model: { imageSize: 96, backbone: 'small', head: 'softargmax', dropout: 0.1 },
-    augment: REFERENCE_AUGMENT,
-    spider: { use: true, holdOutCases: 3 },
-    train: cpuTrainConfig({ epochs: 24, lr: 2e-3, batchSize: 16, evalEvery: 48 }),
-  },
-  tiny: {
-    preset: 'tiny',
-    model: { imageSize: 48, backbone: 'tiny', head: 'softargmax', dropout: 0 },
-    augment: REFERENCE_AUGMENT,
-    spider: { use: true, holdOutCases: 3 },
-    train: cpuTrainConfig({ epochs: 2, lr: 3e-3, batchSize: 8 }),
-  },
+  bench: cpuCoords('bench', { imageSize: 128, backbone: 'small', head: 'softargmax', dropout: 0.1 },
+    cpuTrainConfig({ epochs: 30, lr: 2e-3, batchSize: 16, evalEvery: 100 })),
+  demo: cpuCoords('demo', { imageSize: 96, backbone: 'small', head: 'softargmax', dropout: 0.1 },
+    cpuTrainConfig({ epochs: 12, lr: 2e-3, batchSize: 16, evalEvery: 48 })),
+  tiny: cpuCoords('tiny', { imageSize: 48, backbone: 'tiny', head: 'softargmax', dropout: 0 },
+    cpuTrainConfig({ epochs: 2, lr: 3e-3, batchSize: 8 })),
 };
 
 /** A deep copy of a named preset (so callers may tweak it). */
 export function coordsPreset(name: string): CoordsConfig {
-  if (!(COORDS_PRESET_NAMES as readonly string[]).includes(name)) {
-    throw new UsageError(`unknown coords preset "${name}" (expected ${COORDS_PRESET_NAMES.join(', ')})`);
-  }
-  return JSON.parse(JSON.stringify(COORDS_PRESETS[name as CoordsPresetName]));
+  return pickPreset(COORDS_PRESETS, name, 'coords');
 }

@@ -23,7 +23,7 @@ import { PNG } from 'pngjs';
 import { readCsv } from '../core/csv.js';
 import { InputLayoutError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { flipVertical } from './image.js';
+import { flipVertical, type Image } from '../image/index.js';
 import { missingKeypoints, countPoints, type CoordsSample, type Keypoints } from './types.js';
 
 /** Smallest mask area, as a fraction of the image, for a vertebra centroid to be used. */
@@ -109,7 +109,7 @@ export function spiderLandmarks(img: SpiderImage): Keypoints {
 }
 
 /** The image's grey values (R channel of the 8-bit PNG), flipped head-up. */
-export function readSpiderImage(dir: string, file: string): { data: Uint8Array; height: number; width: number } {
+export function readSpiderImage(dir: string, file: string): Image<Uint8Array> {
   const path = join(dir, 'images', file);
   let png: PNG;
   try {
@@ -119,7 +119,7 @@ export function readSpiderImage(dir: string, file: string): { data: Uint8Array; 
   }
   const grey = new Uint8Array(png.width * png.height);
   for (let i = 0; i < grey.length; i++) grey[i] = png.data[4 * i];
-  return flipVertical({ data: grey, height: png.height, width: png.width });
+  return flipVertical({ data: grey, channels: 1, height: png.height, width: png.width });
 }
 
 export interface SpiderSplit {

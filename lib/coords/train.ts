@@ -3,13 +3,13 @@
  * the training split out of fold (labelled or not) and the held-out SPIDER slices, and write
  * `series_coords.csv` + `report.json` next to the loop's artefacts in `{out}/models/coords/`.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../core/atomic.js';
-import { InputLayoutError } from '../core/errors.js';
-import { trainKFold } from '../train/loop.js';
+import { ArtefactError, InputLayoutError } from '../core/errors.js';
+import { trainModels, type TrainModelsOptions } from '../train/parallel.js';
 import { modelDir as modelFolder } from '../train/artefacts.js';
-import type { TrainEvent, TrainOptions, TrainResult, TrainTask } from '../train/types.js';
-import type { OnProgress } from '../core/progress.js';
+import type { TrainResult, TrainTask } from '../train/types.js';
 import { SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
 import { CoordsDataset } from './dataset.js';
 import { coordsErrors } from './metrics.js';
@@ -52,12 +52,63 @@ export interface CoordsReport {
   seconds: number;
 }
 
-export interface TrainCoordsOptions {
-  outDir: string;
-  onEvent?: (e: TrainEvent) => void;
-  onProgress?: OnProgress;
-  onConfigChange?: TrainOptions['onConfigChange'];
+/** The report's file name in the model folder `{out}/models/coords/`. */
+export const COORDS_REPORT = 'report.json';
+
+/**
+ * `{dir}/report.json` read back and checked. An error figure that was NaN (no series in the set) is
+ * stored as null in JSON and comes back as NaN.
+ */
+export function readCoordsReport(dir: string): CoordsReport {
+  const file = join(dir, COORDS_REPORT);
+  if (!existsSync(file)) throw new ArtefactError('coordinates report missing: train the coordinates model first (`spinelab train coords`)', { file });
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const summaryOf = (v: unknown, what: string): ErrorSummary => {
+    const o = (v ?? {}) as Record<string, unknown>;
+    const num = (k: keyof ErrorSummary) => {
+      if (o[k] === null) return NaN;
+      if (typeof o[k] !== 'number') throw new ArtefactError(`${what}.${k} must be a number, got ${JSON.stringify(o[k])}`, { file });
+      return o[k] as number;
+    };
+    return { meanError: num('meanError'), nSeries: num('nSeries'), over3: num('over3'), over4: num('over4'), over5: num('over5') };
+  };
+  const oof = (raw.oof ?? {}) as Record<string, unknown>;
+  const count = (k: string) => {
+    if (typeof raw[k] !== 'number') throw new ArtefactError(`${k} must be a number, got ${JSON.stringify(raw[k])}`, { file });
+    return raw[k] as number;
+  };
+  return {
+    preset: String(raw.preset),
+    nSeries: count('nSeries'),
+    nLabelled: count('nLabelled'),
+    nSpiderTrain: count('nSpiderTrain'),
+    nSpiderHeldOut: count('nSpiderHeldOut'),
+    oof: {
+      all: summaryOf(oof.all, 'oof.all'),
+      'Sagittal T1': summaryOf(oof['Sagittal T1'], 'oof.Sagittal T1'),
+      'Sagittal T2/STIR': summaryOf(oof['Sagittal T2/STIR'], 'oof.Sagittal T2/STIR'),
+    },
+    spiderHeldOut: raw.spiderHeldOut ? summaryOf(raw.spiderHeldOut, 'spiderHeldOut') : null,
+    seconds: count('seconds'),
+  };
 }
+
+/** The report's error figures as table rows: out of fold per series type, then held-out SPIDER slices. */
+export function coordsReportRows(r: CoordsReport): Array<Record<string, string | number>> {
+  const pct = (v: number) => (Number.isFinite(v) ? `${v.toFixed(2)} %` : '-');
+  const sets = [
+    ...(['all', ...SAGITTAL_DESCRIPTIONS] as const).map((k) => ({ set: `OOF ${k}`, ...r.oof[k] })),
+    ...(r.spiderHeldOut ? [{ set: `SPIDER held out (${r.nSpiderHeldOut} slices)`, ...r.spiderHeldOut }] : []),
+  ];
+  return sets.map((x) => ({
+    set: x.set, series: x.nSeries, 'mean error': pct(x.meanError),
+    '> 3 %': pct(100 * x.over3), '> 4 %': pct(100 * x.over4), '> 5 %': pct(100 * x.over5),
+  }));
+}
+
+export type TrainCoordsOptions = Pick<TrainModelsOptions, 'outDir' | 'onEvent' | 'onProgress' | 'onConfigChange' | 'workers' | 'profile' | 'prefetch'>;
+
+const TASK_MODULE = new URL('./train.ts', import.meta.url).href;
 
 export interface TrainCoordsResult {
   train: TrainResult;
@@ -76,20 +127,20 @@ function foldOf(data: CoordsData, s: CoordsSample): number {
   return data.folds.get(s.studyId) ?? -1;
 }
 
-export async function trainCoords(data: CoordsData, config: CoordsConfig, opts: TrainCoordsOptions): Promise<TrainCoordsResult> {
-  const t0 = Date.now();
-  const labelled = data.series.filter((s) => countPoints(s.target) > 0);
-  const noFold = labelled.find((s) => foldOf(data, s) < 0);
-  if (noFold) throw new InputLayoutError('a labelled series belongs to a study without a cross-validation fold', { studyId: noFold.studyId, seriesId: noFold.seriesId });
-  const spiderTrain = config.spider.use && data.spider ? data.spider.train : [];
-  const samples = [...labelled, ...spiderTrain];
-  // External images: fold −1 = in every training fold, never validated (reference §4.6).
-  const folds = [...labelled.map((s) => foldOf(data, s)), ...spiderTrain.map(() => -1)];
-  const dataset = new CoordsDataset(samples, folds, config.model.imageSize, config.augment, inputChannels(config.model));
+/** What a worker needs to rebuild the coordinates task (structured-cloneable). */
+export interface CoordsTaskArgs {
+  samples: CoordsSample[];
+  /** Fold of each sample; −1 = in every training fold, never validated. */
+  folds: number[];
+  config: CoordsConfig;
+}
+
+/** The shared loop's task for the coordinates model (a TaskRef factory: workers call it too). */
+export function coordsTask({ samples, folds, config }: CoordsTaskArgs): TrainTask {
   const { train: _train, ...modelConfig } = config;
-  const task: TrainTask = {
+  return {
     name: COORDS_MODEL_NAME,
-    data: dataset,
+    data: new CoordsDataset(samples, folds, config.model.imageSize, config.augment, inputChannels(config.model)),
     buildModel: ({ rng }) => buildCoordsModel(config.model, rng),
     loss: maskedMse,
     outputKind: 'values',
@@ -110,8 +161,21 @@ export async function trainCoords(data: CoordsData, config: CoordsConfig, opts: 
     },
     meta: { coords: modelConfig },
   };
-  const train = await trainKFold(task, config.train, {
+}
+
+export async function trainCoords(data: CoordsData, config: CoordsConfig, opts: TrainCoordsOptions): Promise<TrainCoordsResult> {
+  const t0 = Date.now();
+  const labelled = data.series.filter((s) => countPoints(s.target) > 0);
+  const noFold = labelled.find((s) => foldOf(data, s) < 0);
+  if (noFold) throw new InputLayoutError('a labelled series belongs to a study without a cross-validation fold', { studyId: noFold.studyId, seriesId: noFold.seriesId });
+  const spiderTrain = config.spider.use && data.spider ? data.spider.train : [];
+  // External images: fold −1 = in every training fold, never validated (reference §4.6).
+  const args: CoordsTaskArgs = {
+    samples: [...labelled, ...spiderTrain], folds: [...labelled.map((s) => foldOf(data, s)), ...spiderTrain.map(() => -1)], config,
+  };
+  const [train] = await trainModels([{ task: coordsTask(args), config: config.train, ref: { module: TASK_MODULE, factory: 'coordsTask', args } }], {
     outDir: opts.outDir, onEvent: opts.onEvent, onProgress: opts.onProgress, onConfigChange: opts.onConfigChange,
+    workers: opts.workers, profile: opts.profile, prefetch: opts.prefetch,
   });
 
   // Out-of-fold predictions of EVERY sagittal series (unlabelled ones too: they need crops, §11
@@ -162,6 +226,6 @@ export async function trainCoords(data: CoordsData, config: CoordsConfig, opts: 
     spiderHeldOut: heldOut.length ? summary(heldOut, spiderPred) : null,
     seconds: (Date.now() - t0) / 1000,
   };
-  writeJsonAtomic(join(dir, 'report.json'), report);
+  writeJsonAtomic(join(dir, COORDS_REPORT), report);
   return { train, report, series };
 }

@@ -5,6 +5,7 @@
  * x, y in native pixels of the slice (reference §4.1). Missing points are NaN (the reference's −1).
  */
 import type { SagittalDescription } from '../data/vocabulary.js';
+import type { Image } from '../image/index.js';
 
 /** Number of disc levels (L1/L2 … L5/S1), one point each. */
 export const N_POINTS = 5;
@@ -33,7 +34,7 @@ export interface CoordsSample {
   /** `Sagittal T1` / `Sagittal T2/STIR`; `SPIDER` for external images. */
   description: SagittalDescription | 'SPIDER';
   /** 8-bit image at native size (the reference's middle-slice PNG). */
-  image: { data: Uint8Array; height: number; width: number };
+  image: Image<Uint8Array>;
   /** Ground truth (NaN where the level has no label, or everywhere for unlabelled series). */
   target: Keypoints;
 }
@@ -43,6 +44,11 @@ export function countPoints(kps: Keypoints): number {
   let n = 0;
   for (let p = 0; p < kps.length / 2; p++) if (Number.isFinite(kps[2 * p]) && Number.isFinite(kps[2 * p + 1])) n++;
   return n;
+}
+
+/** The relative centre [u, v] of `level` (0..4, LEVELS order); NaN where missing. */
+export function keypoint(kps: ArrayLike<number>, level: number): [number, number] {
+  return [kps[2 * level], kps[2 * level + 1]];
 }
 
 /** An all-missing keypoint array. */

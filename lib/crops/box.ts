@@ -3,6 +3,7 @@
  * the training crop set. Pure functions.
  */
 import type { NdArray, NpyArray } from '../core/npy.js';
+import { LEVELS } from '../data/vocabulary.js';
 
 /** A box in pixels of the slice, half-open: columns [x0, x1), rows [y0, y1). */
 export interface CropBox {
@@ -68,4 +69,13 @@ export function cropStack(stack: NdArray, box: CropBox): NdArray {
     }
   }
   return { data: out, shape: [d, ch, cw], dtype: stack.dtype };
+}
+
+/** The 5 boxes and crops of one stack from its relative centres. */
+export function cropSeries(stack: NdArray, centres: ArrayLike<number>, delta: number): Array<{ box: CropBox; crop: NdArray }> {
+  const [, h, w] = stack.shape;
+  return LEVELS.map((_, l) => {
+    const box = cropBox(centres[2 * l], centres[2 * l + 1], w, h, delta);
+    return { box, crop: cropStack(stack, box) };
+  });
 }

@@ -10,15 +10,17 @@
  * `saveSeriesCrops`, so a study that fails stays alone.
  * Porting note: every sagittal series gets crops, labelled or not (§11 item 6).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../core/atomic.js';
-import { writeCsv } from '../core/csv.js';
+import { readCsv, writeCsv } from '../core/csv.js';
 import type { NdArray } from '../core/npy.js';
 import { writeNpy } from '../core/npy.js';
-import { asError, SpinelabError } from '../core/errors.js';
+import { ArtefactError, asError, SpinelabError } from '../core/errors.js';
 import type { OnProgress } from '../core/progress.js';
-import { LEVELS, LEVEL_SLUGS, type SagittalDescription } from '../data/vocabulary.js';
-import { cropBox, cropStack, fixCoords, type CropBox } from './box.js';
+import { parseId } from '../data/tables.js';
+import { LEVELS, LEVEL_SLUGS, levelIndex, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
+import { cropSeries, fixCoords, type CropBox } from './box.js';
 
 export const CROP_SETS = ['predicted', 'fixed'] as const;
 export type CropSetName = (typeof CROP_SETS)[number];
@@ -72,15 +74,6 @@ export interface MakeCropsOptions extends CropsConfig {
   onProgress?: OnProgress;
 }
 
-/** The 5 boxes and crops of one stack from its relative centres. */
-export function cropSeries(stack: NdArray, centres: ArrayLike<number>, delta: number): Array<{ box: CropBox; crop: NdArray }> {
-  const [, h, w] = stack.shape;
-  return LEVELS.map((_, l) => {
-    const box = cropBox(centres[2 * l], centres[2 * l + 1], w, h, delta);
-    return { box, crop: cropStack(stack, box) };
-  });
-}
-
 export function cropFileName(studyId: number, seriesId: number, level: number): string {
   return `${studyId}_${seriesId}_${LEVEL_SLUGS[level]}.npy`;
 }
@@ -93,7 +86,16 @@ export function saveSeriesCrops(
   centres: ArrayLike<number>,
   delta: number,
 ): CropRecord[] {
-  return cropSeries(stack, centres, delta).map(({ box, crop }, level) => {
+  return saveCutCrops(dir, s, cropSeries(stack, centres, delta));
+}
+
+/** Save the 5 level crops of one series (cut by `cropSeries`) in `dir`; returns their crops.csv records. */
+export function saveCutCrops(
+  dir: string,
+  s: { studyId: number; seriesId: number; description: SagittalDescription },
+  cut: ReadonlyArray<{ box: CropBox; crop: NdArray }>,
+): CropRecord[] {
+  return cut.map(({ box, crop }, level) => {
     writeNpy(join(dir, cropFileName(s.studyId, s.seriesId, level)), crop);
     return { studyId: s.studyId, seriesId: s.seriesId, description: s.description, level, box };
   });
@@ -105,6 +107,26 @@ export function writeCropsCsv(dir: string, records: readonly CropRecord[]): void
     study_id: r.studyId, series_id: r.seriesId, series_description: r.description, level: LEVELS[r.level],
     x0: r.box.x0, y0: r.box.y0, x1: r.box.x1, y1: r.box.y1, fallback: r.box.fallback ? 1 : 0,
   })));
+}
+
+/** `{dir}/crops.csv` read back (a set's folder, e.g. `{out}/crops/predicted`): each crop with its box. */
+export function readCropsCsv(dir: string): CropRecord[] {
+  const file = join(dir, CROPS_CSV);
+  if (!existsSync(file)) throw new ArtefactError('crop index missing: run the crops stage first (`spinelab crops`)', { file });
+  return readCsv(file, CROPS_COLUMNS).rows.map((row) => {
+    const v = row.values;
+    const description = v.series_description.trim() as SagittalDescription;
+    if (!SAGITTAL_DESCRIPTIONS.includes(description)) throw new ArtefactError(`crops are for sagittal series only, got "${description}"`, { file, line: row.line });
+    const level = levelIndex(v.level);
+    if (level < 0) throw new ArtefactError(`unknown level "${v.level}"`, { file, line: row.line });
+    const px = (c: 'x0' | 'y0' | 'x1' | 'y1') => {
+      const n = Number(v[c]);
+      if (v[c].trim() === '' || !Number.isInteger(n) || n < 0) throw new ArtefactError(`${c} must be a pixel index, got "${v[c]}"`, { file, line: row.line });
+      return n;
+    };
+    const box = { x0: px('x0'), y0: px('y0'), x1: px('x1'), y1: px('y1'), fallback: v.fallback.trim() === '1' };
+    return { studyId: parseId(row, 'study_id', file), seriesId: parseId(row, 'series_id', file), description, level, box };
+  });
 }
 
 /** Cut and save the crops of `series` for every requested set; returns one report per set. */

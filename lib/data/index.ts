@@ -2,3 +2,4 @@
 export * from './vocabulary.js';
 export * from './tables.js';
 export * from './folds.js';
+export * from './series-type.js';

@@ -59,8 +59,24 @@ export const N_TARGETS = 25;
 export const N_LEVELS = 5;
 export const N_CLASSES = 3;
 
+/** Index of the target (condition, level) in the 25-target order. */
 export function targetIndex(condition: number, level: number): number {
   return condition * N_LEVELS + level;
+}
+
+/** Condition (CONDITIONS index) of a target index. */
+export function targetCondition(target: number): number {
+  return Math.floor(target / N_LEVELS);
+}
+
+/** Level (LEVELS index) of a target index. */
+export function targetLevel(target: number): number {
+  return target % N_LEVELS;
+}
+
+/** Short name of a target for tables and plots, e.g. `L-NFN L4/L5`. */
+export function targetLabel(target: number): string {
+  return `${CONDITION_SHORT[targetCondition(target)]} ${LEVELS[targetLevel(target)]}`;
 }
 
 /** Row id of a submission / solution row, e.g. `4003253_spinal_canal_stenosis_l1_l2`. */
@@ -83,6 +99,11 @@ export const ANNOTATED_ON: Record<Condition, SeriesDescription> = {
   'Left Subarticular Stenosis': 'Axial T2',
   'Right Subarticular Stenosis': 'Axial T2',
 };
+
+/** Indices (CONDITIONS order) of the conditions annotated on a series type, e.g. Sagittal T1 → [1, 2]. */
+export function conditionsOn(description: SeriesDescription): number[] {
+  return CONDITIONS.flatMap((c, i) => (ANNOTATED_ON[c] === description ? [i] : []));
+}
 
 export function severityFromString(s: string): SeverityIndex | null {
   const t = s.trim();

@@ -2,13 +2,12 @@
  * Encapsulated pixel codecs. The WASM decoders (@cornerstonejs/codec-*) are Emscripten modules that
  * load asynchronously; `loadCodec` instantiates each once per thread, after which `decodeFrame`
  * is synchronous. JPEG lossless is plain JS (jpeg-lossless-decoder-js) and RLE is our own.
+ * How a factory is obtained (Node's require, or a script tag in the page) is runtime.ts's business.
  */
-import { createRequire } from 'node:module';
 import { Decoder as JpegLosslessDecoder } from 'jpeg-lossless-decoder-js';
 import { decodeRleFrame } from './rle.js';
+import { codecFactory } from './runtime.js';
 import type { Codec } from './syntax.js';
-
-const require = createRequire(import.meta.url);
 
 /** What a codec hands back: samples as little-endian bytes, 1 or 2 bytes each, and the frame's own header. */
 export interface DecodedFrame {
@@ -37,24 +36,29 @@ interface WasmDecoder {
   delete(): void;
 }
 interface WasmModule { [decoder: string]: new () => WasmDecoder }
+export type WasmModuleFactory = (opts: object) => Promise<WasmModule>;
 
-const WASM: Partial<Record<Codec, { path: string; decoder: string }>> = {
-  'jpeg-ls': { path: '@cornerstonejs/codec-charls/decodewasmjs', decoder: 'JpegLSDecoder' },
-  jpeg2000: { path: '@cornerstonejs/codec-openjpeg/decodewasmjs', decoder: 'J2KDecoder' },
-  'jpeg-baseline': { path: '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs', decoder: 'JPEGDecoder' },
+/** A WASM codec: its package, the file and global name of its decoder's Emscripten glue, its class. */
+export interface WasmCodecSpec { pkg: string; file: string; global: string; decoder: string }
+
+export const WASM_CODECS: Partial<Record<Codec, WasmCodecSpec>> = {
+  'jpeg-ls': { pkg: '@cornerstonejs/codec-charls', file: 'charlswasm_decode.js', global: 'CharLSWASM', decoder: 'JpegLSDecoder' },
+  jpeg2000: { pkg: '@cornerstonejs/codec-openjpeg', file: 'openjpegwasm_decode.js', global: 'OpenJPEGWASM', decoder: 'J2KDecoder' },
+  'jpeg-baseline': { pkg: '@cornerstonejs/codec-libjpeg-turbo-8bit', file: 'libjpegturbowasm_decode.js', global: 'libjpegturbowasm_decode', decoder: 'JPEGDecoder' },
 };
 const modules = new Map<Codec, WasmModule>();
 const loading = new Map<Codec, Promise<void>>();
 
 /** Instantiate a codec's WASM module once (no-op for the JS codecs). */
 export function loadCodec(codec: Codec): Promise<void> {
-  const spec = WASM[codec];
+  const spec = WASM_CODECS[codec];
   if (!spec || modules.has(codec)) return Promise.resolve();
   let p = loading.get(codec);
   if (!p) {
-    const factory = require(spec.path) as (opts: object) => Promise<WasmModule>;
     // openjpeg prints "[INFO] ..." lines on stdout unless print/printErr are given.
-    p = factory({ print: () => {}, printErr: () => {} }).then((m) => { modules.set(codec, m); });
+    p = codecFactory(spec)
+      .then((factory) => factory({ print: () => {}, printErr: () => {} }))
+      .then((m) => { modules.set(codec, m); }, (e) => { loading.delete(codec); throw e; });
     loading.set(codec, p);
   }
   return p;
@@ -83,7 +87,7 @@ export function decodeFrame(codec: Codec, data: Uint8Array, spec: FrameSpec): De
 
 function decodeWasm(codec: Codec, data: Uint8Array): DecodedFrame {
   const m = modules.get(codec);
-  const spec = WASM[codec];
+  const spec = WASM_CODECS[codec];
   if (!m || !spec) throw new Error(`codec ${codec} is not loaded (call loadCodec first)`);
   const decoder = new m[spec.decoder]();
   try {

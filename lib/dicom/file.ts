@@ -1,18 +1,10 @@
-/** Read one DICOM file: header, and pixels decoded with the codec its transfer syntax names. */
+/** Read one DICOM file from disk (gzipped or not) and decode it with decode.ts. */
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { DicomError } from '../core/errors.js';
-import type { NdArray } from '../core/npy.js';
-import { loadCodec } from './codecs.js';
+import { decodeDicom, type DicomImage } from './decode.js';
 import { parseDicom, type DicomHeader } from './header.js';
-import { decodePixels, type PixelOptions } from './pixels.js';
-import { syntaxLabel, transferSyntax } from './syntax.js';
-
-export interface DicomImage {
-  header: DicomHeader;
-  /** [frames, rows, columns], stored dtype (float32 with `rescale`). */
-  pixels: NdArray;
-}
+import type { PixelOptions } from './pixels.js';
 
 function readBytes(file: string): Buffer {
   let bytes: Buffer;
@@ -35,15 +27,6 @@ function readBytes(file: string): Buffer {
 /** Header only (stops before the pixel data): for listing and sorting a series quickly. */
 export function readDicomHeader(file: string): DicomHeader {
   return parseDicom(readBytes(file), file, true).header;
-}
-
-/** Decode bytes already in memory (`file` names them in errors). */
-export async function decodeDicom(bytes: Uint8Array, file: string, opts: PixelOptions = {}): Promise<DicomImage> {
-  const parsed = parseDicom(bytes, file);
-  const ts = transferSyntax(parsed.header.transferSyntaxUid);
-  if (!ts) throw new DicomError(`unsupported transfer syntax ${syntaxLabel(parsed.header.transferSyntaxUid)}`, { file });
-  await loadCodec(ts.codec);
-  return { header: parsed.header, pixels: decodePixels(parsed, opts) };
 }
 
 export function readDicomFile(file: string, opts: PixelOptions = {}): Promise<DicomImage> {

@@ -3,14 +3,28 @@
  * pipeline uses, typed. dicom-parser throws strings and `{exception, dataSet}` objects; every
  * failure here becomes a DicomError naming the file.
  */
-import { createRequire } from 'node:module';
 import type { DataSet } from 'dicom-parser';
 import { DicomError } from '../core/errors.js';
+import { dicomParser } from './runtime.js';
 
-// dicom-parser is a UMD bundle whose named exports Node's ESM loader cannot see: require it.
-export const dicomParser = createRequire(import.meta.url)('dicom-parser') as typeof import('dicom-parser');
-
+/** A point or direction in patient coordinates (LPS), mm. */
 export type Vec3 = [number, number, number];
+
+/**
+ * Where one slice's pixels lie in the patient: the DICOM Image Plane fields a writer sets (the
+ * synthetic studies) and a reader finds in the header. A read series' `SliceGeometry` adds what
+ * ordering the series learns (normal, projection, block).
+ */
+export interface ImagePlane {
+  rows: number;
+  cols: number;
+  /** Image Position (Patient): centre of the first pixel, mm. */
+  position: Vec3;
+  /** Image Orientation (Patient): row direction (increasing column), then column direction. */
+  orientation: [number, number, number, number, number, number];
+  /** Pixel Spacing: [between rows, between columns], mm. */
+  pixelSpacing: [number, number];
+}
 
 export interface DicomHeader {
   /** Path (or label) of the file, for messages. */
@@ -30,6 +44,15 @@ export interface DicomHeader {
   pixelSpacing?: [number, number];
   sliceThickness?: number;
   spacingBetweenSlices?: number;
+  /** (0018,0081) / (0018,0080) / (0018,0082), ms: what the weighting of an MR series is read from. */
+  echoTime?: number;
+  repetitionTime?: number;
+  inversionTime?: number;
+  /** (0018,0020), e.g. "SE", "IR" (STIR is an inversion-recovery sequence). */
+  scanningSequence?: string;
+  /** (0028,1050) / (0028,1051): the first display window the file suggests, in stored units. */
+  windowCenter?: number;
+  windowWidth?: number;
   rows: number;
   columns: number;
   numberOfFrames: number;
@@ -65,6 +88,12 @@ const TAG = {
   pixelSpacing: 'x00280030',
   sliceThickness: 'x00180050',
   spacingBetweenSlices: 'x00180088',
+  echoTime: 'x00180081',
+  repetitionTime: 'x00180080',
+  inversionTime: 'x00180082',
+  scanningSequence: 'x00180020',
+  windowCenter: 'x00281050',
+  windowWidth: 'x00281051',
   samplesPerPixel: 'x00280002',
   photometric: 'x00280004',
   numberOfFrames: 'x00280008',
@@ -102,10 +131,11 @@ function guessRawSyntax(bytes: Uint8Array): string | undefined {
 
 /**
  * Parse bytes into a dataset and typed header. `headerOnly` stops before the pixel data
- * (fast series sorting). Pass a Node Buffer where possible: the deflated syntax needs one.
+ * (fast series sorting). In Node the bytes are wrapped as a Buffer (the deflated syntax needs one);
+ * in a browser, where there is no Buffer (nor an inflater), the deflated syntax is refused.
  */
 export function parseDicom(bytes: Uint8Array, file: string, headerOnly = false): ParsedDicom {
-  const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const buf = typeof Buffer === 'undefined' || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const options: { untilTag?: string; TransferSyntaxUID?: string } = headerOnly ? { untilTag: 'x7fe00010' } : {};
   let dataSet: DataSet;
   try {
@@ -167,6 +197,12 @@ export function readHeader(ds: DataSet, file: string): DicomHeader {
     pixelSpacing: numbers(ds, TAG.pixelSpacing, 2) as [number, number] | undefined,
     sliceThickness: optionalNumber(ds, TAG.sliceThickness),
     spacingBetweenSlices: optionalNumber(ds, TAG.spacingBetweenSlices),
+    echoTime: optionalNumber(ds, TAG.echoTime),
+    repetitionTime: optionalNumber(ds, TAG.repetitionTime),
+    inversionTime: optionalNumber(ds, TAG.inversionTime),
+    scanningSequence: optionalString(ds, TAG.scanningSequence),
+    windowCenter: optionalNumber(ds, TAG.windowCenter),
+    windowWidth: optionalNumber(ds, TAG.windowWidth),
     rows: us(TAG.rows, 0),
     columns: us(TAG.columns, 0),
     numberOfFrames: Number(framesText),

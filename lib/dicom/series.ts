@@ -7,14 +7,13 @@
  * record each slice's acquisition block, and resize odd slices to (rows, cols) the right way round.
  * For plain sagittal/axial series the order is the reference's: patient right → left, inferior →
  * superior.
+ * This file is IO-free (the page bundle uses it on files the user drops); folder.ts reads a series
+ * folder from disk with it.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { DicomError } from '../core/errors.js';
 import type { NdArray, NpyArray, NpyDtype } from '../core/npy.js';
-import { readDicomFile } from './file.js';
+import type { DicomImage } from './decode.js';
 import type { DicomHeader, Vec3 } from './header.js';
-import type { PixelOptions } from './pixels.js';
 import { resizeBilinear } from './resample.js';
 
 export interface SliceGeometry {
@@ -67,23 +66,17 @@ export function sliceNormal(iop: readonly number[]): Vec3 {
   return canonicalNormal(cross([iop[0], iop[1], iop[2]], [iop[3], iop[4], iop[5]]));
 }
 
-/** The DICOM files of a series folder: `*.dcm` if any, else every visible regular file. */
-export function listSeriesFiles(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => !n.startsWith('.'));
-  } catch (e) {
-    throw new DicomError(`cannot list series folder (${(e as Error).message})`, { file: dir });
-  }
-  const dcm = names.filter((n) => n.toLowerCase().endsWith('.dcm'));
-  const files = (dcm.length ? dcm : names).map((n) => join(dir, n)).filter((f) => statSync(f).isFile());
-  if (!files.length) throw new DicomError('no DICOM files in series folder', { file: dir });
-  return files;
+/**
+ * Tilt of an (oblique) axial slice from the true axial plane, degrees: the angle between its column
+ * direction (IOP values 4–6) and the patient's posterior axis.
+ */
+export function axialTilt(orientation: readonly number[]): number {
+  return (Math.acos(Math.min(1, Math.abs(orientation[4]))) * 180) / Math.PI;
 }
 
 /** The instance number of a file: its integer file name as in the competition layout, else the header's. */
 function instanceNumberOf(file: string, h: DicomHeader): number {
-  const stem = basename(file).replace(/\.dcm$/i, '');
+  const stem = file.slice(file.lastIndexOf('/') + 1).replace(/\.dcm$/i, '');
   if (/^\d+$/.test(stem)) return Number(stem);
   if (h.instanceNumber !== undefined) return h.instanceNumber;
   throw new DicomError('no InstanceNumber (0020,0013) and the file name is not a number', { file });
@@ -145,20 +138,32 @@ const MAKE: Record<NpyDtype, (n: number) => NpyArray> = {
   uint32: (n) => new Uint32Array(n), int32: (n) => new Int32Array(n), float32: (n) => new Float32Array(n), float64: (n) => new Float64Array(n),
 };
 
-/** Read, decode and order every slice of a series folder (one single-frame file per slice). */
-export async function readSeries(dir: string, opts: PixelOptions = {}): Promise<SeriesStack> {
-  const files = listSeriesFiles(dir);
-  const slices: { file: string; h: DicomHeader; pixels: NdArray; instance: number; normal: Vec3 }[] = [];
-  for (const file of files) {
-    const img = await readDicomFile(file, opts);
-    const h = img.header;
-    if (h.numberOfFrames !== 1) throw new DicomError(`multi-frame file (${h.numberOfFrames} frames) in a series folder is not supported`, { file });
-    if (!h.imagePositionPatient) throw new DicomError('no ImagePositionPatient (0020,0032): the series cannot be ordered in space', { file });
-    if (!h.imageOrientationPatient) throw new DicomError('no ImageOrientationPatient (0020,0037): the series cannot be ordered in space', { file });
-    const iop = h.imageOrientationPatient;
-    if (Math.hypot(...cross([iop[0], iop[1], iop[2]], [iop[3], iop[4], iop[5]])) < 1e-3) throw new DicomError(`degenerate ImageOrientationPatient ${iop.join('\\')}`, { file });
-    slices.push({ file, h, pixels: img.pixels, instance: instanceNumberOf(file, h), normal: sliceNormal(iop) });
-  }
+/** One decoded slice of a series, checked, with what ordering needs. */
+export interface SeriesSlice {
+  file: string;
+  h: DicomHeader;
+  pixels: NdArray;
+  instance: number;
+  normal: Vec3;
+}
+
+/**
+ * Check a decoded file as one slice of a series: single frame, with the position and orientation
+ * that ordering in space needs. Throws a DicomError naming the file otherwise.
+ */
+export function seriesSlice(file: string, img: DicomImage): SeriesSlice {
+  const h = img.header;
+  if (h.numberOfFrames !== 1) throw new DicomError(`multi-frame file (${h.numberOfFrames} frames) in a series folder is not supported`, { file });
+  if (!h.imagePositionPatient) throw new DicomError('no ImagePositionPatient (0020,0032): the series cannot be ordered in space', { file });
+  if (!h.imageOrientationPatient) throw new DicomError('no ImageOrientationPatient (0020,0037): the series cannot be ordered in space', { file });
+  const iop = h.imageOrientationPatient;
+  if (Math.hypot(...cross([iop[0], iop[1], iop[2]], [iop[3], iop[4], iop[5]])) < 1e-3) throw new DicomError(`degenerate ImageOrientationPatient ${iop.join('\\')}`, { file });
+  return { file, h, pixels: img.pixels, instance: instanceNumberOf(file, h), normal: sliceNormal(iop) };
+}
+
+/** Order the slices of one series in space and stack them (`dir` names the series in the result). */
+export function stackSlices(dir: string, slices: readonly SeriesSlice[]): SeriesStack {
+  if (!slices.length) throw new DicomError('no DICOM files in series folder', { file: dir });
   const mean: Vec3 = [0, 0, 0];
   for (const s of slices) for (let k = 0; k < 3; k++) mean[k] += s.normal[k];
   const normal = canonicalNormal(mean);

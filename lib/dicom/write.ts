@@ -29,8 +29,21 @@ export interface SliceSpec {
   rescaleIntercept?: number;
 }
 
-const MR_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
-const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+/** SOP class of MR images, and the transfer syntax every writer here uses. */
+export const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
+export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
+
+/** File meta information (group 0002) of an MR image stored in Explicit VR Little Endian. */
+export function mrFileMeta(sopInstanceUid: string, implementation: { classUid: string; versionName?: string }): Record<string, unknown> {
+  return {
+    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
+    MediaStorageSOPClassUID: MR_IMAGE_STORAGE,
+    MediaStorageSOPInstanceUID: sopInstanceUid,
+    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
+    ImplementationClassUID: implementation.classUid,
+    ...(implementation.versionName === undefined ? {} : { ImplementationVersionName: implementation.versionName }),
+  };
+}
 
 /** DICOM requires decimal strings (DS) of at most 16 characters. */
 const ds = (v: number) => {
@@ -42,18 +55,12 @@ export function encodeDicom(s: SliceSpec): Uint8Array {
   if (s.pixels.length !== s.rows * s.columns) throw new Error(`encodeDicom: ${s.pixels.length} pixels for ${s.rows}×${s.columns}`);
   const { DicomMetaDictionary, DicomDict } = dcmjs.data;
   const sop = s.sopInstanceUid ?? `${s.seriesInstanceUid}.${s.instanceNumber}`;
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: MR_STORAGE,
-    MediaStorageSOPInstanceUID: sop,
-    TransferSyntaxUID: EXPLICIT_LE,
-    ImplementationClassUID: '1.2.826.0.1.3680043.10.1504.1',
-  };
+  const meta = mrFileMeta(sop, { classUid: '1.2.826.0.1.3680043.10.1504.1' });
   const signed = s.pixels instanceof Int16Array;
   const bits = s.bitsStored ?? 16;
   const pixels = s.pixels.slice();
   const dataset: Record<string, unknown> = {
-    SOPClassUID: MR_STORAGE,
+    SOPClassUID: MR_IMAGE_STORAGE,
     SOPInstanceUID: sop,
     StudyInstanceUID: s.studyInstanceUid,
     SeriesInstanceUID: s.seriesInstanceUid,

@@ -8,7 +8,7 @@ import { readCsv, writeCsv } from '../core/csv.js';
 import { ArtefactError } from '../core/errors.js';
 import { readNpy, writeNpy } from '../core/npy.js';
 import { LEVELS } from '../data/vocabulary.js';
-import { level1Target, parseLevel1Row, type Level1Logits } from '../lvl2/index.js';
+import { level1Target, parseLevel1Row, type Level1Logits } from '../classify/index.js';
 
 const ROW_COLUMNS = ['study_id', 'series_id', 'series_description', 'level'] as const;
 

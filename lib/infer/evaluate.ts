@@ -5,7 +5,7 @@
 import { UsageError } from '../core/errors.js';
 import { TARGETS } from '../data/vocabulary.js';
 import { competitionScore, readLabelsAsSolution, readSubmissionCsv, studyOfRowId, type CompetitionScore, type SolutionRow } from '../metrics/index.js';
-import type { ClassPriors } from './priors.js';
+import type { ClassPriors } from '../metrics/priors.js';
 
 export interface EvalResult extends CompetitionScore {
   /** The labels file (train.csv format or a solution CSV). */

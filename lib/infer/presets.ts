@@ -1,11 +1,19 @@
-/** Named settings of the inference stage (team brief: tiny / demo / bench / reference). */
+/** Named settings of the inference stage (preset names: lib/core/presets.ts). */
 import { UsageError } from '../core/errors.js';
+import { pickPreset, type PresetName } from '../core/presets.js';
 
 /**
  * Which checkpoints predict: the mean of the fold models, the full-fit model, or `auto` (the
  * full-fit model where a model folder has one, else its folds), chosen per model folder.
  */
 export type CheckpointChoice = 'auto' | 'folds' | 'fullfit';
+export const CHECKPOINT_CHOICES: readonly CheckpointChoice[] = ['auto', 'folds', 'fullfit'];
+
+/** A `--checkpoints` value checked (undefined stays undefined: the preset's choice). */
+export function checkpointChoice(value: string | undefined): CheckpointChoice | undefined {
+  if (value !== undefined && !(CHECKPOINT_CHOICES as readonly string[]).includes(value)) throw new UsageError(`--checkpoints must be one of ${CHECKPOINT_CHOICES.join(', ')}, got "${value}"`);
+  return value as CheckpointChoice | undefined;
+}
 
 export interface InferPreset {
   name: string;
@@ -16,10 +24,7 @@ export interface InferPreset {
   batchSize: number;
 }
 
-export const INFER_PRESET_NAMES = ['tiny', 'demo', 'bench', 'reference'] as const;
-export type InferPresetName = (typeof INFER_PRESET_NAMES)[number];
-
-export const INFER_PRESETS: Record<InferPresetName, InferPreset> = {
+export const INFER_PRESETS: Record<PresetName, InferPreset> = {
   tiny: { name: 'tiny', checkpoints: 'auto', workers: 1, batchSize: 32 },
   demo: { name: 'demo', checkpoints: 'auto', workers: 2, batchSize: 32 },
   bench: { name: 'bench', checkpoints: 'auto', workers: 2, batchSize: 32 },
@@ -31,8 +36,5 @@ export const INFER_PRESETS: Record<InferPresetName, InferPreset> = {
 };
 
 export function inferPreset(name: string): InferPreset {
-  if (!(INFER_PRESET_NAMES as readonly string[]).includes(name)) {
-    throw new UsageError(`unknown inference preset "${name}" (expected ${INFER_PRESET_NAMES.join(', ')})`);
-  }
-  return { ...INFER_PRESETS[name as InferPresetName] };
+  return pickPreset(INFER_PRESETS, name, 'inference');
 }

@@ -25,14 +25,14 @@ import { missingKeypoints, writeSeriesCoords, type SeriesCoords } from '../coord
 import { writeCropsCsv, type CropRecord } from '../crops/index.js';
 import { readSeriesDescriptions } from '../data/tables.js';
 import { SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
-import type { Level1Row } from '../lvl2/index.js';
+import type { Level1Row } from '../classify/index.js';
 import { loadStack, prepareSplit, type SeriesError, type Split } from '../prepare/index.js';
 import { saveLevel1 } from './artefacts.js';
 import { evaluateSubmission, loadEvalLabels, type EvalResult } from './evaluate.js';
 import { disposeInferenceModels, loadInferenceModels, modelsRoot } from './models.js';
 import { predictLevel1, predictStudies } from './predict.js';
 import { inferPreset, type CheckpointChoice } from './presets.js';
-import { resolvePriors } from './priors.js';
+import { resolvePriors } from '../metrics/priors.js';
 import { StageError, studyCoordsAndCrops, type InferStage, type StudySeries } from './study.js';
 import { validateSubmission, writeSubmission } from './submission.js';
 

@@ -5,30 +5,19 @@
 import { existsSync, readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import { writeFileAtomic } from '../core/atomic.js';
-import { UsageError } from '../core/errors.js';
-import { N_CLASSES, N_TARGETS, rowId, SUBMISSION_CLASSES, TARGETS } from '../data/vocabulary.js';
+import { rowId, TARGETS } from '../data/vocabulary.js';
+import { submissionLines, SUBMISSION_HEADER } from './core.js';
 
-export const SUBMISSION_HEADER = ['row_id', ...SUBMISSION_CLASSES] as const;
+export { SUBMISSION_HEADER } from './core.js';
 /** Largest |row sum − 1| accepted by {@link validateSubmission}. */
 export const SUM_TOLERANCE = 1e-6;
 
 /**
  * Write the submission for `studyIds` (sorted ascending here) from per-study probabilities
- * (75 numbers: 25 targets × 3 classes, C order). Each row is renormalised in float64 so it sums
- * to 1 up to rounding (tfjs softmax is float32).
+ * (75 numbers: 25 targets × 3 classes, C order); rows as `submissionLines` makes them.
  */
 export function writeSubmission(file: string, studyIds: readonly number[], probs: ReadonlyMap<number, ArrayLike<number>>): number {
-  const lines: string[] = [SUBMISSION_HEADER.join(',')];
-  for (const study of [...studyIds].sort((a, b) => a - b)) {
-    const p = probs.get(study);
-    if (!p || p.length !== N_TARGETS * N_CLASSES) throw new UsageError(`study ${study}: expected ${N_TARGETS * N_CLASSES} probabilities, got ${p ? p.length : 'none'}`);
-    for (let j = 0; j < N_TARGETS; j++) {
-      const row = [p[3 * j], p[3 * j + 1], p[3 * j + 2]];
-      const s = row[0] + row[1] + row[2];
-      if (!row.every((v) => Number.isFinite(v) && v >= 0) || !(s > 0)) throw new UsageError(`study ${study}, ${TARGETS[j]}: probabilities ${row.join(', ')} are not a distribution`);
-      lines.push(`${rowId(study, j)},${row.map((v) => String(v / s)).join(',')}`);
-    }
-  }
+  const lines = submissionLines(studyIds, probs);
   writeFileAtomic(file, lines.join('\n') + '\n');
   return lines.length - 1;
 }

@@ -1,8 +1,8 @@
+import { level1Probabilities, type Level1Logits } from '../classify/level1.js';
 import { N_CLASSES, N_TARGETS } from '../data/vocabulary.js';
-import { scoreStudies, softmax3, targetLosses, type CompetitionScore } from '../metrics/index.js';
-import { modelDir, readOof } from '../train/artefacts.js';
-import { level1Probabilities, type Level1Logits } from './features.js';
+import { scoreProbabilities, softmax3, targetLosses, type ScoreRow } from '../metrics/index.js';
 import { boundsPredictions } from '../synth/floor.js';
+import { modelDir, readOof } from '../train/artefacts.js';
 
 /**
  * The out-of-fold predictions of level 1 alone and of level 2 on the same studies, for the CV
@@ -18,8 +18,6 @@ export interface Lvl2Oof {
   level1: Float64Array;
   level2: Float64Array;
 }
-
-export type ScoreRow = Pick<CompetitionScore, 'score' | 'spinal' | 'foraminal' | 'subarticular' | 'any_severe_spinal'>;
 
 /** Read the level-2 OOF logits of `{out}/models/{name}/` and pair them with level 1 alone. */
 export function readLvl2Oof(outDir: string, sets: readonly Level1Logits[], labels: ReadonlyMap<number, ArrayLike<number>>, name = 'lvl2'): Lvl2Oof {
@@ -37,18 +35,6 @@ export function readLvl2Oof(outDir: string, sets: readonly Level1Logits[], label
     level1: level1Probabilities(sets, studyIds),
     level2: softmax3(oof.data),
   };
-}
-
-/** Competition score of per-study probabilities (studies × 75) against labels (studies × 25). */
-export function scoreProbabilities(studyIds: readonly number[], labels: ArrayLike<number>, probs: ArrayLike<number>): ScoreRow {
-  const l = new Map<number, ArrayLike<number>>();
-  const p = new Map<number, ArrayLike<number>>();
-  studyIds.forEach((s, i) => {
-    l.set(s, Array.prototype.slice.call(labels, i * N_TARGETS, (i + 1) * N_TARGETS));
-    p.set(s, Array.prototype.slice.call(probs, i * N_TARGETS * N_CLASSES, (i + 1) * N_TARGETS * N_CLASSES));
-  });
-  const s = scoreStudies(l, p);
-  return { score: s.score, spinal: s.spinal, foraminal: s.foraminal, subarticular: s.subarticular, any_severe_spinal: s.any_severe_spinal };
 }
 
 /** The CV table: level 1 alone and level 2, and on synthetic inputs the class prior and Bayes floor. */
@@ -73,11 +59,6 @@ export function cvTable(o: Lvl2Oof, opts: { inputDir?: string } = {}): CvTable {
     table.floor = score(ref.floor);
   }
   return table;
-}
-
-/** Share of the prior → floor gap a score closes: 0 = the class prior, 1 = the Bayes floor. */
-export function gapClosed(score: number, prior: number, floor: number): number {
-  return (prior - score) / (prior - floor);
 }
 
 /** Per-target weighted log loss (25, TARGETS order) of level 1 alone and of level 2. */

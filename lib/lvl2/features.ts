@@ -1,12 +1,13 @@
+import { level1Width, type Level1Logits, type Level1Target } from '../classify/level1.js';
 import { ArtefactError } from '../core/errors.js';
 import {
-  CONDITION_SHORT, LEVELS, N_CLASSES, N_LEVELS, N_TARGETS, SAGITTAL_DESCRIPTIONS, SUBMISSION_CLASSES,
+  CONDITION_SHORT, LEVELS, N_CLASSES, N_LEVELS, SAGITTAL_DESCRIPTIONS, SUBMISSION_CLASSES,
   type SagittalDescription,
 } from '../data/vocabulary.js';
 
 /**
  * Level-2 features per study from level-1 logits (reference `FeatureDataset` + `SimpleModel`
- * front, reference-pipeline.md §6.1–6.3). For every level-1 model, level, condition (side) and
+ * front, docs/porting.md §6.1–6.3). For every level-1 model, level, condition (side) and
  * sagittal series type: the mean logits over the study's series of that type, zeros where the
  * study has none. All-target models are averaged (the reference averages `crop` and `crop_2` at the
  * logit level); single-group models (the SCS crop models) are appended to their group's rows.
@@ -14,34 +15,10 @@ import {
  * types in their rows), never typed by hand (§11 item 3).
  */
 
-/**
- * Which targets a level-1 model predicts: all 5 conditions per level (the crop models), or SCS only
- * (the SCS crop models). The reference's hooks for NFN- or SS-only models have no model behind
- * them and are not ported.
- */
-export type Level1Target = 'all' | 'scs';
 export type Lvl2Group = 'scs' | 'nfn' | 'ss';
 export const LVL2_GROUPS: readonly Lvl2Group[] = ['scs', 'nfn', 'ss'];
 /** Target rows of each group in the 25-target order (SCS 0–4, NFN 5–14, SS 15–24). */
 export const GROUP_ROWS: Record<Lvl2Group, readonly [number, number]> = { scs: [0, 5], nfn: [5, 15], ss: [15, 25] };
-
-/** One row of level-1 output: a (study, sagittal series, level) crop. */
-export interface Level1Row {
-  studyId: number;
-  seriesId: number;
-  description: SagittalDescription;
-  /** 0..4 (LEVELS order). */
-  level: number;
-}
-
-/** The logits of one level-1 model (OOF for training, test predictions at inference). */
-export interface Level1Logits {
-  name: string;
-  target: Level1Target;
-  rows: Level1Row[];
-  /** rows × 15 (`all`: 5 conditions × 3 classes, CONDITIONS order) or rows × 3 (one group). */
-  logits: Float32Array;
-}
 
 /** How a level-1 model enters the features; saved with the level-2 model and reused at inference. */
 export interface ModelLayout {
@@ -65,8 +42,6 @@ export interface StudyFeatures {
   /** Per group: studies × group rows (5 | 10 | 10) × dims[group], C order. */
   x: Record<Lvl2Group, Float32Array>;
 }
-
-const width = (t: Level1Target) => (t === 'all' ? 5 * N_CLASSES : N_CLASSES);
 
 /** The layout implied by a set of level-1 models (types = those present in each model's rows). */
 export function deriveLayout(sets: readonly Level1Logits[]): FeatureLayout {
@@ -106,7 +81,7 @@ export function layoutOf(models: readonly ModelLayout[]): FeatureLayout {
  * types × levels × width, plus which cells were present.
  */
 function meanPerStudy(set: Level1Logits, types: readonly SagittalDescription[]) {
-  const w = width(set.target);
+  const w = level1Width(set.target);
   if (set.logits.length !== set.rows.length * w) {
     throw new ArtefactError(`${set.name}: ${set.logits.length} logits for ${set.rows.length} rows of ${w}`);
   }
@@ -159,7 +134,7 @@ export function buildFeatures(sets: readonly Level1Logits[], studyIds: readonly 
       if (!mean) return; // no series of this study in this model: zeros (reference §8.3)
       for (let t = 0; t < nt; t++) {
         for (let l = 0; l < N_LEVELS; l++) {
-          const cell = (t * N_LEVELS + l) * width(m.target);
+          const cell = (t * N_LEVELS + l) * level1Width(m.target);
           if (m.target === 'all') {
             // Row (condition c, level l); columns [type t × 3 classes]; averaged over the all-target models.
             for (let c = 0; c < 5; c++) {
@@ -175,44 +150,6 @@ export function buildFeatures(sets: readonly Level1Logits[], studyIds: readonly 
     if (m.target === 'scs') offset.scs += nt * N_CLASSES;
   }
   return { studyIds: [...studyIds], layout, x };
-}
-
-/**
- * Level-1-alone probabilities (the baseline the level-2 model must beat): per study and target,
- * softmax of the mean logits over every model and series that predicts it; uniform where none does.
- * Returns studies × 25 × 3.
- */
-export function level1Probabilities(sets: readonly Level1Logits[], studyIds: readonly number[]): Float64Array {
-  const index = new Map(studyIds.map((s, i) => [s, i]));
-  const sum = new Float64Array(studyIds.length * N_TARGETS * N_CLASSES);
-  const cnt = new Int32Array(studyIds.length * N_TARGETS);
-  for (const set of sets) {
-    const w = width(set.target);
-    set.rows.forEach((r, i) => {
-      const si = index.get(r.studyId);
-      if (si === undefined) return;
-      const targets = set.target === 'all'
-        ? [0, 1, 2, 3, 4].map((c) => ({ target: c * N_LEVELS + r.level, col: c * N_CLASSES }))
-        : [{ target: r.level, col: 0 }];
-      for (const { target, col } of targets) {
-        cnt[si * N_TARGETS + target] += 1;
-        for (let k = 0; k < N_CLASSES; k++) sum[(si * N_TARGETS + target) * N_CLASSES + k] += set.logits[i * w + col + k];
-      }
-    });
-  }
-  for (let c = 0; c < cnt.length; c++) {
-    const o = c * N_CLASSES;
-    if (!cnt[c]) {
-      sum.fill(1 / N_CLASSES, o, o + N_CLASSES);
-      continue;
-    }
-    const z = [0, 1, 2].map((k) => sum[o + k] / cnt[c]);
-    const m = Math.max(...z);
-    const e = z.map((v) => Math.exp(v - m));
-    const s = e[0] + e[1] + e[2];
-    for (let k = 0; k < N_CLASSES; k++) sum[o + k] = e[k] / s;
-  }
-  return sum;
 }
 
 /** The features of one study, one table per head: a row per target, a column per feature. */

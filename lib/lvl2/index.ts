@@ -1,6 +1,5 @@
 // Level 2: per-study features from the level-1 OOF logits and the three-head MLP (SCS, NFN, SS).
 export * from './features.js';
-export * from './level1.js';
 export * from './model.js';
 export * from './presets.js';
 export * from './train.js';

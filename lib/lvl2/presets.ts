@@ -1,8 +1,8 @@
-import { UsageError } from '../core/errors.js';
+import { pickPreset, type PresetName } from '../core/presets.js';
 import type { TrainConfig } from '../train/types.js';
 
 /**
- * Level-2 presets. `reference` is the Training_Lvl2 Config (reference-pipeline.md §6.5); the
+ * Level-2 presets. `reference` is the Training_Lvl2 Config (docs/porting.md §6.5); the
  * others are sized for the synthetic sets on 2 CPU cores, where a few hundred studies (not 1,975)
  * give a handful of steps per epoch at batch 128, so they use smaller batches, more epochs and a
  * larger learning rate. The MLP itself is cheap on CPU even at 4096 hidden units.
@@ -21,10 +21,23 @@ export interface Lvl2Preset {
   train: TrainConfig;
 }
 
-export const PRESET_NAMES = ['tiny', 'demo', 'bench', 'reference'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
+/**
+ * A CPU preset: AdamW (weight decay 1) with a linear decay, 4 folds, evaluation batches of 256.
+ * Key order is fixed: it is part of the configuration saved with each fold (resume check).
+ */
+const cpuLvl2 = (
+  name: PresetName, hidden: number,
+  o: { epochs: number; batchSize: number; lr: number; fullFit: boolean; evalEvery: number },
+): Lvl2Preset => ({
+  name, hidden, leak: 0.05,
+  train: {
+    epochs: o.epochs, batchSize: o.batchSize, evalBatchSize: 256, nFolds: 4, fullFit: o.fullFit, evalEvery: o.evalEvery, gradClip: 1,
+    optimizer: { name: 'adamw', lr: o.lr, weightDecay: 1 },
+    schedule: { kind: 'linear' },
+  },
+});
 
-const PRESETS: Record<PresetName, Lvl2Preset> = {
+export const LVL2_PRESETS: Record<PresetName, Lvl2Preset> = {
   reference: {
     name: 'reference', hidden: 4096, leak: 0.05,
     models: ['crop', 'crop_2', 'scs_crop_coords', 'scs_crop_coords_2'],
@@ -34,33 +47,12 @@ const PRESETS: Record<PresetName, Lvl2Preset> = {
       schedule: { kind: 'linear' },
     },
   },
-  bench: {
-    name: 'bench', hidden: 1024, leak: 0.05,
-    train: {
-      epochs: 40, batchSize: 32, evalBatchSize: 256, nFolds: 4, fullFit: true, evalEvery: 20, gradClip: 1,
-      optimizer: { name: 'adamw', lr: 3e-4, weightDecay: 1 },
-      schedule: { kind: 'linear' },
-    },
-  },
-  demo: {
-    name: 'demo', hidden: 512, leak: 0.05,
-    train: {
-      epochs: 40, batchSize: 32, evalBatchSize: 256, nFolds: 4, fullFit: true, evalEvery: 20, gradClip: 1,
-      optimizer: { name: 'adamw', lr: 3e-4, weightDecay: 1 },
-      schedule: { kind: 'linear' },
-    },
-  },
-  tiny: {
-    name: 'tiny', hidden: 64, leak: 0.05,
-    train: {
-      epochs: 20, batchSize: 16, evalBatchSize: 256, nFolds: 4, fullFit: false, evalEvery: 10, gradClip: 1,
-      optimizer: { name: 'adamw', lr: 1e-3, weightDecay: 1 },
-      schedule: { kind: 'linear' },
-    },
-  },
+  bench: cpuLvl2('bench', 1024, { epochs: 40, batchSize: 32, lr: 3e-4, fullFit: true, evalEvery: 20 }),
+  demo: cpuLvl2('demo', 512, { epochs: 40, batchSize: 32, lr: 3e-4, fullFit: true, evalEvery: 20 }),
+  tiny: cpuLvl2('tiny', 64, { epochs: 20, batchSize: 16, lr: 1e-3, fullFit: false, evalEvery: 10 }),
 };
 
-export function getLvl2Preset(name: string): Lvl2Preset {
-  if (!(PRESET_NAMES as readonly string[]).includes(name)) throw new UsageError(`unknown level-2 preset "${name}" (expected ${PRESET_NAMES.join(', ')})`);
-  return structuredClone(PRESETS[name as PresetName]);
+/** A deep copy of a named preset (so callers may tweak it). */
+export function lvl2Preset(name: string): Lvl2Preset {
+  return pickPreset(LVL2_PRESETS, name, 'level-2');
 }

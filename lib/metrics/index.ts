@@ -3,3 +3,4 @@
 export * from './score.js';
 export * from './io.js';
 export * from './losses.js';
+export * from './priors.js';

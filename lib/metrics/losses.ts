@@ -3,7 +3,7 @@ import { UsageError } from '../core/errors.js';
 import { CLASS_WEIGHTS, N_CLASSES, N_LEVELS, N_TARGETS } from '../data/vocabulary.js';
 
 /**
- * The reference's own metric and level-2 training loss (reference-pipeline.md §6.4, §7.1, §7.3).
+ * The reference's own metric and level-2 training loss (docs/porting.md §6.4, §7.1, §7.3).
  * Targets 0–4 are SCS, 5–14 NFN, 15–24 SS (condition-major TARGETS order).
  */
 

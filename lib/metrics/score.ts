@@ -2,7 +2,7 @@ import { UsageError } from '../core/errors.js';
 import { CLASS_WEIGHTS, GROUPS, N_CLASSES, N_TARGETS, TARGETS, type Group } from '../data/vocabulary.js';
 
 /**
- * The competition score exactly as the host computed it (reference-pipeline.md §7.2): per group a
+ * The competition score exactly as the host computed it (docs/porting.md §7.2): per group a
  * sample-weighted `sklearn.metrics.log_loss` (sklearn ≥ 1.2: clip each prediction to
  * [ε, 1 − ε] with ε = float64 machine epsilon, then renormalise the row), plus the any-severe-spinal
  * binary log loss per study, averaged with equal weights.
@@ -237,4 +237,24 @@ export function softmax3(logits: ArrayLike<number>): Float64Array {
     p[o + 2] = e2 / s;
   }
   return p;
+}
+
+/** The competition score and its four parts. */
+export type ScoreRow = Pick<CompetitionScore, 'score' | 'spinal' | 'foraminal' | 'subarticular' | 'any_severe_spinal'>;
+
+/** Competition score of per-study probabilities (studies × 75) against labels (studies × 25). */
+export function scoreProbabilities(studyIds: readonly number[], labels: ArrayLike<number>, probs: ArrayLike<number>): ScoreRow {
+  const l = new Map<number, ArrayLike<number>>();
+  const p = new Map<number, ArrayLike<number>>();
+  studyIds.forEach((s, i) => {
+    l.set(s, Array.prototype.slice.call(labels, i * N_TARGETS, (i + 1) * N_TARGETS));
+    p.set(s, Array.prototype.slice.call(probs, i * N_TARGETS * N_CLASSES, (i + 1) * N_TARGETS * N_CLASSES));
+  });
+  const s = scoreStudies(l, p);
+  return { score: s.score, spinal: s.spinal, foraminal: s.foraminal, subarticular: s.subarticular, any_severe_spinal: s.any_severe_spinal };
+}
+
+/** Share of the prior → floor gap a score closes: 0 = the class prior, 1 = the Bayes floor. */
+export function gapClosed(score: number, prior: number, floor: number): number {
+  return (prior - score) / (prior - floor);
 }

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { sep } from 'node:path';
+import { installKernelSendQueue } from './send-queue.js';
 
 /** A Jupyter display message as tslab's writer takes it. */
 export interface DisplayMessage {
@@ -13,6 +14,13 @@ const require = createRequire(import.meta.url);
 const JUPYTER_MODULE = ['tslab', 'dist', 'jupyter.js'].join(sep);
 let override: DisplayWriter | null | undefined;
 let modules: NodeJS.Module[] | null = null;
+
+// A kernel registered without our preload (a plain `tslab install`) gets the send queue when a
+// notebook first imports lib/notebook (every notebook's first cell does): the sockets exist by
+// then, and the queue patches their prototype, so it applies from the next send on.
+if (process.env.SPINELAB_KERNEL_SEND_QUEUE !== '0' && Object.keys(require.cache).some((k) => k.endsWith(JUPYTER_MODULE))) {
+  installKernelSendQueue();
+}
 
 /**
  * tslab's internal display writer (sends display_data / update_display_data with any MIME bundle),

@@ -1,6 +1,7 @@
 import type { CurvePoint as TrainCurvePoint } from '../train/types.js';
 import { learningCurves, type CurvePoint, type LearningCurveOptions } from '../viz/curves.js';
 import type { Figure } from '../viz/types.js';
+import { coalesce } from './coalesce.js';
 import { figureText, liveFigure, type LiveFigure } from './display.js';
 import { kernelWriter } from './kernel.js';
 
@@ -20,30 +21,29 @@ export interface LiveCurves {
 }
 
 /**
- * Live learning curves: in a kernel one figure updated in place (throttled, default every 2 s);
+ * Live learning curves: in a kernel one figure updated in place (coalesced: at most one redraw per
+ * `intervalMs`, default 2 s, the latest points drawn at the next tick even when no point follows);
  * outside a kernel nothing is drawn until `flush()`, which prints the text summary.
  */
-export function liveLearningCurves(options: LearningCurveOptions & { intervalMs?: number } = {}): LiveCurves {
-  let opts = options;
+export function liveLearningCurves(options: LearningCurveOptions & { intervalMs?: number; now?: () => number } = {}): LiveCurves {
+  const { intervalMs = 2000, now, ...curveOptions } = options;
+  let opts: LearningCurveOptions = curveOptions;
   const points: CurvePoint[] = [];
-  const interval = opts.intervalMs ?? 2000;
   let live: LiveFigure | null = null;
-  let last = -Infinity;
   let dirty = false;
   const figure = () => learningCurves(points, opts);
-  const draw = () => {
+  const redraws = coalesce(() => {
     dirty = false;
-    last = Date.now();
     if (!live) live = liveFigure(figure());
     else live.update(figure());
-  };
+  }, intervalMs, now);
   return {
     points,
     figure,
     add(p) {
       points.push(p);
       dirty = true;
-      if (kernelWriter() && Date.now() - last >= interval) draw();
+      if (kernelWriter()) redraws.offer(undefined);
     },
     flush(saved) {
       if (!points.length && saved) {
@@ -55,7 +55,7 @@ export function liveLearningCurves(options: LearningCurveOptions & { intervalMs?
         }
       }
       if (kernelWriter()) {
-        if (dirty || !live) draw();
+        if (dirty || !live) redraws.offer(undefined, true);
       } else if (points.length) console.log(figureText(figure()));
     },
   };

@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { OnProgress, ProgressEvent } from '../core/progress.js';
+import { coalesce, type Coalescer } from './coalesce.js';
 import { display, type DisplayHandle } from './display.js';
 import { escapeHtml } from './html.js';
 import { kernelWriter } from './kernel.js';
@@ -10,7 +11,10 @@ export type ProgressMode = 'kernel' | 'tty' | 'log' | 'none';
 export interface ProgressOptions {
   /** Default: kernel if tslab's writer is found, else tty on a terminal, else log (SPINELAB_PROGRESS overrides). */
   mode?: ProgressMode;
-  /** Minimum time between in-place updates, default 250 ms (about 4 per second). */
+  /**
+   * Minimum time between in-place updates, default 250 ms (about 4 per second); the latest state
+   * is published at the next tick even when no further event comes.
+   */
   intervalMs?: number;
   /** Log mode: one line each time this fraction is crossed, default 0.1. */
   logStep?: number;
@@ -45,16 +49,17 @@ export function progressLine(e: ProgressEvent, elapsedMs: number): string {
 
 interface Track {
   start: number;
-  last: number;
   logged: number;
   handle?: DisplayHandle;
+  updates?: Coalescer<{ e: ProgressEvent; elapsed: number }>;
   bar?: cliProgress.SingleBar;
 }
 
 /**
  * A progress callback for lib's long stages that picks its output once: an in-place display in a
- * notebook, a terminal bar on a TTY, sparse log lines otherwise. One track per event label (a new
- * label, e.g. the next fold, starts a new bar). `label` prefixes every line.
+ * notebook (coalesced: a few updates a second, the first and last state at once, and the latest
+ * one at the next tick), a terminal bar on a TTY, sparse log lines otherwise. One track per event
+ * label (a new label, e.g. the next fold, starts a new bar). `label` prefixes every line.
  */
 export function progress(label = '', opts: ProgressOptions = {}): OnProgress {
   const mode = opts.mode ?? progressMode();
@@ -73,17 +78,19 @@ export function progress(label = '', opts: ProgressOptions = {}): OnProgress {
     let track = tracks.get(name);
     const fresh = !track;
     if (!track) {
-      track = { start: t, last: -Infinity, logged: -1 };
+      track = { start: t, logged: -1 };
       tracks.set(name, track);
     }
     const finished = e.total > 0 && e.done >= e.total;
     const elapsed = t - track.start;
     if (mode === 'kernel') {
-      if (!fresh && !finished && t - track.last < interval) return;
-      track.last = t;
-      const bundle = progressBundle(e, elapsed);
-      if (!track.handle) track.handle = display(bundle);
-      else track.handle.update(bundle);
+      const k = track;
+      k.updates ??= coalesce(({ e, elapsed }) => {
+        const bundle = progressBundle(e, elapsed);
+        if (!k.handle) k.handle = display(bundle);
+        else k.handle.update(bundle);
+      }, interval, now);
+      k.updates.offer({ e, elapsed }, fresh || finished);
     } else if (mode === 'tty') {
       if (active !== track) {
         active?.bar?.stop();

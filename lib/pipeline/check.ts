@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { validateSubmission } from '../infer/index.js';
-import { checkHtmlInBrowser, hasChromium, pageProblems } from '../notebook/browser.js';
-import { readNotebook } from '../notebook/runner/nbformat.js';
+import { checkHtmlInBrowser, hasChromium, pageProblems } from './browser.js';
+import { readNotebook } from './runner/nbformat.js';
 import { STAGES } from './stages.js';
 
 export interface MainJobCheck {

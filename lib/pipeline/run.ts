@@ -5,15 +5,17 @@ import { SpinelabError, UsageError } from '../core/errors.js';
 import { inputDir, outputDir, projectRoot } from '../core/paths.js';
 import type { OnProgress } from '../core/progress.js';
 import { initBackend } from '../engine/backend.js';
-import { buildReport } from '../notebook/report.js';
-import { runNotebooks, type RunnerKind } from '../notebook/runner/run.js';
+import { buildReport } from './report.js';
+import { checkWorkers } from '../core/pool.js';
+import { runNotebooks, type RunnerKind } from './runner/run.js';
 import { generateDataset } from '../synth/index.js';
 import { hashParts, hasCompetitionData, inputFingerprint, stageLibraryHash } from './fingerprint.js';
-import { PIPELINE_PRESETS, STAGES, SYNTH_SIZE_FOR, type PipelinePreset, type Stage } from './stages.js';
+import { isPresetName, PRESET_NAMES, type PresetName } from '../core/presets.js';
+import { STAGES, SYNTH_SIZE_FOR, type Stage } from './stages.js';
 import { collectSummary, type RunSummary, type StageTiming } from './summary.js';
 
 export interface MainJobOptions {
-  preset?: PipelinePreset;
+  preset?: PresetName;
   /** Data folder (default input/): the Kaggle download, or empty to generate synthetic studies. */
   input?: string;
   /** Artefact folder (default output/). */
@@ -23,6 +25,12 @@ export interface MainJobOptions {
   force?: boolean;
   /** Seed of the synthetic studies generated when input/ is empty. */
   seed?: number;
+  /**
+   * Folds trained at once by the training notebooks, each in a worker thread (SPINELAB_WORKERS in
+   * their environment; default: the library's, the number of cores). Not part of a stage's stamp:
+   * the same seeds give the same weights with any number of workers.
+   */
+  workers?: number;
   /** One human-readable line per event (stage started, skipped, finished). */
   onLog?: (line: string) => void;
   onProgress?: OnProgress;
@@ -40,7 +48,7 @@ interface StampFile {
  */
 export async function runMainJob(opts: MainJobOptions = {}): Promise<RunSummary> {
   const preset = opts.preset ?? 'demo';
-  if (!PIPELINE_PRESETS.includes(preset)) throw new UsageError(`unknown preset "${preset}" (expected ${PIPELINE_PRESETS.join(', ')})`);
+  if (!isPresetName(preset)) throw new UsageError(`unknown preset "${preset}" (expected ${PRESET_NAMES.join(', ')})`);
   const input = resolve(opts.input ?? inputDir());
   const output = resolve(opts.output ?? outputDir());
   const log = opts.onLog ?? (() => {});
@@ -64,7 +72,8 @@ export async function runMainJob(opts: MainJobOptions = {}): Promise<RunSummary>
   const stamps: StampFile = existsSync(stampFile) ? JSON.parse(readFileSync(stampFile, 'utf8')) : {};
   const notebooksDir = join(projectRoot(), 'notebooks');
   const executedDir = join(output, 'notebooks');
-  const env = { SPINELAB_PRESET: preset, SPINELAB_INPUT: input, SPINELAB_OUTPUT: output, SPINELAB_BACKEND: backend.name };
+  const env: Record<string, string> = { SPINELAB_PRESET: preset, SPINELAB_INPUT: input, SPINELAB_OUTPUT: output, SPINELAB_BACKEND: backend.name };
+  if (opts.workers !== undefined) env.SPINELAB_WORKERS = String(checkWorkers(opts.workers));
   const libDir = join(projectRoot(), 'lib');
   let upstream = hashParts([preset, inputFingerprint(input)]);
 

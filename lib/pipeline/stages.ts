@@ -2,6 +2,8 @@
  * The main job's stages: each is one notebook, run headless in this order. A stage's notebook calls
  * the library functions of its stage, so the notebook *is* the stage (nothing lives only there).
  */
+import type { PresetName } from '../core/presets.js';
+
 export interface Stage {
   /** Short name used in summary.json and the stamp file. */
   name: 'prepare' | 'coords' | 'crops' | 'classify' | 'lvl2' | 'inference';
@@ -17,12 +19,8 @@ export const STAGES: readonly Stage[] = [
   { name: 'inference', notebook: '06_Inference.ipynb' },
 ];
 
-/** Presets of the whole pipeline; each stage maps the name onto its own preset table. */
-export const PIPELINE_PRESETS = ['tiny', 'demo', 'bench', 'reference'] as const;
-export type PipelinePreset = (typeof PIPELINE_PRESETS)[number];
-
-/** Synthetic dataset size generated for a preset when input/ holds no data. */
-export const SYNTH_SIZE_FOR: Record<PipelinePreset, 'tiny' | 'demo' | 'bench'> = {
+/** Synthetic dataset size generated for a preset (lib/core/presets.ts) when input/ holds no data. */
+export const SYNTH_SIZE_FOR: Record<PresetName, 'tiny' | 'demo' | 'bench'> = {
   tiny: 'tiny',
   demo: 'demo',
   bench: 'bench',

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PipelinePreset } from './stages.js';
+import type { PresetName } from '../core/presets.js';
+import { gapClosed } from '../metrics/index.js';
 
 export interface StageTiming {
   stage: string;
@@ -11,7 +12,7 @@ export interface StageTiming {
 
 /** `output/summary.json`: what the main job did and how well, in one small file. */
 export interface RunSummary {
-  preset: PipelinePreset;
+  preset: PresetName;
   input: string;
   output: string;
   synthetic: boolean;
@@ -21,8 +22,14 @@ export interface RunSummary {
   totalSeconds: number;
   /** Cross-validation figures per stage, read from each model's report.json. */
   cv: Record<string, Record<string, number | null>>;
-  /** The test split: our score, and on synthetic data the class-prior baseline and the Bayes floor. */
-  test: { score: number | null; prior: number | null; floor: number | null; studies: number | null; fallbacks: number | null };
+  /**
+   * The test split: our score, and on synthetic data the class-prior baseline, the Bayes floor and the
+   * share of the prior → floor gap that the score closes (0 = the prior, 1 = the floor).
+   */
+  test: {
+    score: number | null; prior: number | null; floor: number | null; gapClosed: number | null;
+    studies: number | null; fallbacks: number | null;
+  };
   submission: string | null;
   report: string;
   notebooks: string[];
@@ -52,7 +59,7 @@ function modelReports(output: string): Record<string, Record<string, unknown>> {
 }
 
 export function collectSummary(o: {
-  preset: PipelinePreset; input: string; output: string; synthetic: boolean; backend: string;
+  preset: PresetName; input: string; output: string; synthetic: boolean; backend: string;
   timings: StageTiming[]; reportFile: string; notebooks: string[];
 }): RunSummary {
   const reports = modelReports(o.output);
@@ -61,6 +68,9 @@ export function collectSummary(o: {
   const bounds = readJson(join(o.input, 'truth', 'bounds.json'));
   const inference = readJson(join(o.output, 'inference', 'result.json'));
   const submission = join(o.output, 'submission.csv');
+  const score = num(inference, 'eval.score');
+  const prior = num(bounds, 'test.prior.score');
+  const floor = num(bounds, 'test.floor.score');
   return {
     preset: o.preset,
     input: o.input,
@@ -71,9 +81,10 @@ export function collectSummary(o: {
     totalSeconds: Math.round(o.timings.reduce((s, t) => s + t.seconds, 0) * 10) / 10,
     cv,
     test: {
-      score: num(inference, 'eval.score'),
-      prior: num(bounds, 'test.prior.score'),
-      floor: num(bounds, 'test.floor.score'),
+      score,
+      prior,
+      floor,
+      gapClosed: score !== null && prior !== null && floor !== null && prior > floor ? gapClosed(score, prior, floor) : null,
       studies: num(inference, 'studies'),
       fallbacks: Array.isArray(inference?.fallbacks) ? (inference!.fallbacks as unknown[]).length : null,
     },

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { writeJsonAtomic } from '../core/atomic.js';
 import { writeNpy, type NpyDtype } from '../core/npy.js';
-import { readSeries, type SliceGeometry } from '../dicom/series.js';
+import { readSeries } from '../dicom/folder.js';
+import type { SliceGeometry } from '../dicom/series.js';
 
 export interface SeriesTask {
   studyId: number;

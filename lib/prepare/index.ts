@@ -3,4 +3,4 @@ export { prepareSplit, defaultPreparedDir, type PrepareOptions, type PrepareSumm
 export { loadPrepared, loadStack, loadLabelPoints, type PreparedSeries, type PreparedSlice } from './load.js';
 export { mapLabels, type MappedLabel, type StackFrames } from './labels.js';
 export { convertSeries, stackPath, type SeriesSidecar, type SeriesTask } from './convert.js';
-export { PREPARE_PRESETS, type PreparePreset } from './presets.js';
+export { PREPARE_PRESETS, preparePreset, type PreparePreset } from './presets.js';

@@ -17,7 +17,7 @@ import { readLabelCoordinates, readSeriesDescriptions } from '../data/tables.js'
 import { SERIES_DESCRIPTIONS, type SeriesDescription } from '../data/vocabulary.js';
 import { convertSeries, finishedSidecar, type SeriesSidecar, type SeriesTask } from './convert.js';
 import { mapLabels } from './labels.js';
-import { runInWorkers, type TaskOutcome } from './pool.js';
+import { runInWorkers, type TaskOutcome } from '../core/pool.js';
 
 export type Split = 'train' | 'test';
 
@@ -114,7 +114,7 @@ export async function prepareSplit(opts: PrepareOptions): Promise<PrepareSummary
     else todo.push(t);
   }
   let done = 0;
-  const report = (t: SeriesTask, o: TaskOutcome) => {
+  const report = (t: SeriesTask, o: TaskOutcome<number>) => {
     if (o.ok) done++;
     else errors.push({ ...pick(t), error: o.error });
     onProgress({ label, done: skipped + done + errors.length, total: tasks.length, detail: `${t.studyId}/${t.seriesId}${o.ok ? '' : ' failed'}` });
@@ -122,11 +122,11 @@ export async function prepareSplit(opts: PrepareOptions): Promise<PrepareSummary
   onProgress({ label, done: skipped + errors.length, total: tasks.length, detail: skipped ? `${skipped} already done` : undefined });
   const workers = opts.workers ?? Math.min(2, availableParallelism());
   if (workers > 0) {
-    await runInWorkers(todo, workers, report);
+    await runInWorkers(new URL('./worker.ts', import.meta.url).href, todo, workers, report);
   } else {
     for (const t of todo) {
       try {
-        report(t, { ok: true, frames: (await convertSeries(t)).frames.length });
+        report(t, { ok: true, value: (await convertSeries(t)).frames.length });
       } catch (e) {
         report(t, { ok: false, error: asError(e).message });
       }

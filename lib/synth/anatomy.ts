@@ -222,37 +222,49 @@ export function lutIndex(lut: SpineLut, s: number): number {
   return i < 0 ? 0 : i >= lut.n ? lut.n - 1 : i;
 }
 
+/** Fractional LUT position of s, clamped inside the table (interpolate entries ⌊f⌋ and ⌊f⌋ + 1). */
+const lutPosition = (lut: SpineLut, s: number) => Math.min(Math.max((s - lut.sMin) / LUT_STEP, 0), lut.n - 1.001);
+/** A table column linearly interpolated between entries i and i + 1 with weight w. */
+const lerp = (col: ArrayLike<number>, i: number, w: number) => col[i] * (1 - w) + col[i + 1] * w;
+
+/** The centreline at s: patient (y, z), tangent angle θ, and the LUT entry i and weight w used. */
+interface CentrePoint { cy: number; cz: number; th: number; i: number; w: number }
+
+function centreAt(lut: SpineLut, s: number, out: CentrePoint): CentrePoint {
+  const f = lutPosition(lut, s);
+  out.i = Math.floor(f);
+  out.w = f - out.i;
+  out.cy = lerp(lut.cy, out.i, out.w);
+  out.cz = lerp(lut.cz, out.i, out.w);
+  out.th = lerp(lut.theta, out.i, out.w);
+  return out;
+}
+
 /** Patient (x, y, z) of a spine point (s, d, x). */
 export function toPatient(a: Anatomy, s: number, d: number, x: number): [number, number, number] {
   const lut = a.lut;
-  const f = Math.min(Math.max((s - lut.sMin) / LUT_STEP, 0), lut.n - 1.001);
-  const i = Math.floor(f);
-  const w = f - i;
-  const cy = lut.cy[i] * (1 - w) + lut.cy[i + 1] * w;
-  const cz = lut.cz[i] * (1 - w) + lut.cz[i + 1] * w;
-  const th = lut.theta[i] * (1 - w) + lut.theta[i + 1] * w;
-  const xs = lut.xShift[i] * (1 - w) + lut.xShift[i + 1] * w;
+  const { cy, cz, th, i, w } = centreAt(lut, s, { cy: 0, cz: 0, th: 0, i: 0, w: 0 });
+  const xs = lerp(lut.xShift, i, w);
   // Posterior normal n = (cos θ, sin θ) in (y, z).
   return [a.origin.x + x + xs, cy + d * Math.cos(th), cz + d * Math.sin(th)];
 }
+
+/** Reused by toSpine's Newton steps (one thread per process). */
+const scratch: CentrePoint = { cy: 0, cz: 0, th: 0, i: 0, w: 0 };
 
 /**
  * Spine coordinates (s, d) of a patient point (y, z), by Newton's method on the foot point of the
  * centreline, starting from `sGuess`. Far from the spine (beyond the centre of curvature) the
  * result is meaningless; `ok` is false there and callers treat the point as outside the body.
  */
+
 export function toSpine(a: Anatomy, y: number, z: number, sGuess: number, out: { s: number; d: number; ok: boolean }): void {
   const lut = a.lut;
   let s = sGuess;
   let d = 0;
   let ok = true;
   for (let it = 0; it < 6; it++) {
-    const f = Math.min(Math.max((s - lut.sMin) / LUT_STEP, 0), lut.n - 1.001);
-    const i = Math.floor(f);
-    const w = f - i;
-    const cy = lut.cy[i] * (1 - w) + lut.cy[i + 1] * w;
-    const cz = lut.cz[i] * (1 - w) + lut.cz[i + 1] * w;
-    const th = lut.theta[i] * (1 - w) + lut.theta[i + 1] * w;
+    const { cy, cz, th, i } = centreAt(lut, s, scratch);
     const c = Math.cos(th);
     const sn = Math.sin(th);
     const dy = y - cy;

@@ -10,7 +10,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
-import type { SliceGeometry } from './render.js';
+import type { ImagePlane } from '../dicom/header.js';
+import { MR_IMAGE_STORAGE, mrFileMeta } from '../dicom/write.js';
 import type { SeriesPlan } from './study.js';
 
 interface DcmjsData {
@@ -19,8 +20,6 @@ interface DcmjsData {
 }
 const dcmjs = createRequire(import.meta.url)('dcmjs') as { data: DcmjsData };
 
-export const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
-export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 /** UIDs under the "2.25" arc (integer UIDs), built from the study / series / instance numbers. */
 const uid = (...parts: number[]) => `2.25.${parts.map((p, i) => (i === 0 ? String(p) : String(p).padStart(10, '0'))).join('')}`;
 
@@ -82,14 +81,7 @@ export function writeSeriesDicom(dir: string, study: StudyTags, se: SeriesPlan, 
       WindowCenter: Math.round(se.scale * 0.5),
       WindowWidth: Math.round(se.scale),
     };
-    const meta = {
-      FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-      MediaStorageSOPClassUID: MR_IMAGE_STORAGE,
-      MediaStorageSOPInstanceUID: sop,
-      TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-      ImplementationClassUID: '2.25.8473016254',
-      ImplementationVersionName: 'SPINELAB_SYNTH',
-    };
+    const meta = mrFileMeta(sop, { classUid: '2.25.8473016254', versionName: 'SPINELAB_SYNTH' });
     const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
     dict.dict = DicomMetaDictionary.denaturalizeDataset(ds);
     const head = new Uint8Array(dict.write());
@@ -116,7 +108,7 @@ function pixelDataHeader(length: number): Uint8Array {
 }
 
 /** Position of the slice along its normal (row × column direction), mm. */
-function sliceLocation(g: SliceGeometry): number {
+function sliceLocation(g: ImagePlane): number {
   const [rx, ry, rz, cx, cy, cz] = g.orientation;
   const n = [ry * cz - rz * cy, rz * cx - rx * cz, rx * cy - ry * cx];
   return g.position[0] * n[0] + g.position[1] * n[1] + g.position[2] * n[2];

@@ -53,7 +53,7 @@ function bvnLower(h: number, k: number, rho: number): number {
  * The read-noise confusion of one target: m[true][observed] = P(observed class | true class).
  * (t, o) are standard normals with correlation a, both cut at the target's thresholds.
  */
-export function confusionMatrix(th: readonly [number, number], a: number): number[][] {
+export function observedGivenTrue(th: readonly [number, number], a: number): number[][] {
   const cuts = [-Infinity, th[0], th[1], Infinity];
   const prior = classPrior(th);
   return [0, 1, 2].map((m) =>
@@ -66,7 +66,7 @@ export function confusionMatrix(th: readonly [number, number], a: number): numbe
 
 /** Score a split's Bayes floor, the plain posterior, the class-given floor and the prior baselines. */
 export function scoreBounds(studies: readonly BoundsStudy[], model: LabelModel): ScoreBounds {
-  const confusions = model.thresholds.map((th, j) => confusionMatrix(th, model.reliability[j]));
+  const confusions = model.thresholds.map((th, j) => observedGivenTrue(th, model.reliability[j]));
   const priors = model.thresholds.map((th) => classPrior(th));
   const labels = new Map<number, Int8Array>();
   const kinds = ['floor', 'posterior', 'floorGivenClass', 'prior', 'priorWeighted'] as const;
@@ -132,7 +132,7 @@ export function noiseModelReport(model: LabelModel) {
       reliability: model.reliability[j],
       missing: model.missing[j],
       classPrior: classPrior(model.thresholds[j]),
-      confusion: confusionMatrix(model.thresholds[j], model.reliability[j]),
+      confusion: observedGivenTrue(model.thresholds[j], model.reliability[j]),
     })),
     correlation: model.correlation,
   };

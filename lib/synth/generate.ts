@@ -15,7 +15,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:f
 import { join, resolve } from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../core/atomic.js';
 import { writeCsv } from '../core/csv.js';
-import { UsageError } from '../core/errors.js';
+import { SpinelabError, UsageError } from '../core/errors.js';
+import { defaultWorkers, runInWorkers } from '../core/pool.js';
 import { noProgress, type OnProgress } from '../core/progress.js';
 import { Rng } from '../core/rng.js';
 import { CONDITIONS, LEVELS, N_TARGETS, rowId, SEVERITIES, TARGETS } from '../data/vocabulary.js';
@@ -24,7 +25,8 @@ import { writeSeriesDicom } from './dicom.js';
 import { noiseModelReport, scoreBounds, type ScoreBounds } from './floor.js';
 import { LabelSampler, type LabelModel } from './labels.js';
 import { EMBEDDED_LABEL_MODEL } from './label-model-params.js';
-import { synthPreset, type SynthPreset, type SynthSize } from './presets.js';
+import type { PresetName } from '../core/presets.js';
+import { synthPreset, type SynthPreset } from './presets.js';
 import { planStudy, renderSeries, type EdgeCase, type StudyPlan } from './study.js';
 import { patientToPixel } from './render.js';
 import type { TruthStudy } from './truth.js';
@@ -43,17 +45,19 @@ export interface GenerateOptions {
   /** Test studies (default from the size preset). */
   testStudies?: number;
   seed?: number;
-  size?: SynthSize;
+  size?: PresetName;
   /** Replace a dataset generated with other settings (only spinelab's own outputs are removed). */
   overwrite?: boolean;
   /** Label model (default: fitted to the real labels). */
   labelModel?: LabelModel;
+  /** Worker threads generating studies (default: `$SPINELAB_WORKERS`, else one per core; 1 = in this thread). */
+  workers?: number;
   onProgress?: OnProgress;
 }
 
 export interface SynthSummary {
   out: string;
-  size: SynthSize;
+  size: PresetName;
   seed: number;
   trainStudies: number;
   testStudies: number;
@@ -83,36 +87,45 @@ export async function generateDataset(opts: GenerateOptions): Promise<SynthSumma
   const config = { generator: GENERATOR_VERSION, seed, size: preset.size, studies: nTrain, testStudies: nTest, labelModel: opts.labelModel ? 'custom' : 'embedded' };
   prepareOutput(out, config, opts.overwrite ?? false);
 
-  const ds = datasetStreams({ seed, size: preset.size, studies: nTrain, testStudies: nTest, labelModel: model });
-  const noise = noiseTable(seed);
-  const truths: TruthStudy[] = [];
-  let bytes = 0;
-  let files = 0;
+  const job: StudyJob = { out, seed, size: preset.size, studies: nTrain, testStudies: nTest, labelModel: model };
+  const n = nTrain + nTest;
+  const ids = datasetStreams(job).studyIds;
+  const truths: TruthStudy[] = new Array(n);
+  const todo: number[] = [];
   let resumed = 0;
-  for (let i = 0; i < ds.studyIds.length; i++) {
-    const split = i < nTrain ? 'train' : 'test';
-    const studyId = ds.studyIds[i];
-    const truthFile = join(out, 'truth', 'studies', `${studyId}.json`);
-    let truth: TruthStudy;
+  for (let i = 0; i < n; i++) {
+    const truthFile = join(out, 'truth', 'studies', `${ids[i]}.json`);
     if (existsSync(truthFile)) {
-      truth = JSON.parse(readFileSync(truthFile, 'utf8')) as TruthStudy;
+      truths[i] = JSON.parse(readFileSync(truthFile, 'utf8')) as TruthStudy;
       resumed++;
-    } else {
-      const { plan, rng } = ds.plan(i);
-      const cache = new Map<string, Uint8Array>();
-      const fieldStrength = rng.random() < 0.6 ? 1.5 : 3;
-      for (const se of plan.series) {
-        const images = renderSeries(plan, se, noise, cache);
-        bytes += writeSeriesDicom(join(out, `${split}_images`, String(studyId), String(se.seriesId)), { studyId, fieldStrength }, se, images);
-      }
-      truth = truthOf(plan, split);
-      writeJsonAtomic(truthFile, truth);
-    }
-    files += truth.series.reduce((s, se) => s + se.instanceNumbers.length, 0);
-    truths.push(truth);
-    onProgress({ label: 'synth', done: i + 1, total: ds.studyIds.length, detail: `${split} study ${studyId}` });
-    await new Promise((r) => setImmediate(r));
+    } else todo.push(i);
   }
+  let bytes = 0;
+  let done = resumed;
+  const finish = (i: number, r: GeneratedStudy) => {
+    truths[i] = r.truth;
+    bytes += r.bytes;
+    onProgress({ label: 'synth', done: ++done, total: n, detail: `${r.truth.split} study ${r.truth.studyId}` });
+  };
+  onProgress({ label: 'synth', done, total: n, detail: resumed ? `${resumed} already written` : undefined });
+  const workers = Math.min(opts.workers ?? defaultWorkers(), todo.length);
+  if (workers > 1) {
+    // Studies are independent (study i draws from its own fork of the seed): the same bytes in any
+    // order, so they are generated in worker threads and the run stays deterministic.
+    const failed: string[] = [];
+    await runInWorkers<StudyTask, GeneratedStudy>(new URL('./worker.ts', import.meta.url).href, todo.map((index) => ({ ...job, index })), workers, (t, o) => {
+      if (o.ok) finish(t.index, o.value);
+      else failed.push(`study ${ids[t.index]}: ${o.error}`);
+    });
+    if (failed.length) throw new SpinelabError(`synthetic data: ${failed.length} of ${todo.length} studies failed (the others are written; a rerun resumes): ${failed.slice(0, 3).join('; ')}`);
+  } else {
+    const gen = studyGenerator(job);
+    for (const i of todo) {
+      finish(i, gen(i));
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  const files = truths.reduce((s, t) => s + t.series.reduce((a, se) => a + se.instanceNumbers.length, 0), 0);
 
   const train = truths.filter((t) => t.split === 'train').sort((a, b) => a.studyId - b.studyId);
   const test = truths.filter((t) => t.split === 'test').sort((a, b) => a.studyId - b.studyId);
@@ -127,6 +140,46 @@ export async function generateDataset(opts: GenerateOptions): Promise<SynthSumma
   };
   writeJsonAtomic(join(out, 'truth', 'manifest.json'), { ...config, ...summary, bounds: undefined });
   return summary;
+}
+
+/** What a worker needs to generate studies of a dataset (plain data: it crosses threads). */
+export interface StudyJob {
+  out: string;
+  seed: number;
+  size: PresetName;
+  studies: number;
+  testStudies: number;
+  labelModel: LabelModel;
+}
+export type StudyTask = StudyJob & { index: number };
+export interface GeneratedStudy {
+  truth: TruthStudy;
+  /** DICOM bytes written. */
+  bytes: number;
+}
+
+/**
+ * Generate study i of a dataset: its DICOM series, then its truth file (last, so an existing truth
+ * file means a complete study). One generator holds the dataset's streams and noise table.
+ */
+export function studyGenerator(job: StudyJob): (i: number) => GeneratedStudy {
+  const ds = datasetStreams(job);
+  const noise = noiseTable(job.seed);
+  return (i) => {
+    const split = i < ds.nTrain ? 'train' : 'test';
+    const studyId = ds.studyIds[i];
+    const { plan, rng } = ds.plan(i);
+    const cache = new Map<string, Uint8Array>();
+    const fieldStrength = rng.random() < 0.6 ? 1.5 : 3;
+    let bytes = 0;
+    for (const se of plan.series) {
+      const images = renderSeries(plan, se, noise, cache);
+      bytes += writeSeriesDicom(join(job.out, `${split}_images`, String(studyId), String(se.seriesId)), { studyId, fieldStrength }, se, images);
+    }
+    const truth = truthOf(plan, split);
+    writeJsonAtomic(join(job.out, 'truth', 'studies', `${studyId}.json`), truth);
+    return { truth, bytes };
+  };
 }
 
 /** Most series one study can have (2 Sagittal T1 + 1 Sagittal T2/STIR + 4 Axial T2), plus spare. */
@@ -147,7 +200,7 @@ export interface DatasetStreams {
  * everything else from its own fork: any study can be regenerated alone, in any order, and a
  * larger dataset with the same seed starts with the same studies.
  */
-export function datasetStreams(o: { seed: number; size: SynthSize; studies: number; testStudies: number; labelModel?: LabelModel }): DatasetStreams {
+export function datasetStreams(o: { seed: number; size: PresetName; studies: number; testStudies: number; labelModel?: LabelModel }): DatasetStreams {
   const preset = synthPreset(o.size);
   // Independent streams per purpose: study i is the same whatever the dataset's counts.
   const root = new Rng(o.seed);
@@ -170,7 +223,7 @@ export function datasetStreams(o: { seed: number; size: SynthSize; studies: numb
  * Study i of a dataset rendered in memory, exactly as `generateDataset` writes it: the plan and
  * each series' stored images (spatial order). For tests, figures and debugging.
  */
-export function renderStudy(o: { seed: number; size: SynthSize; studies: number; testStudies: number }, i: number): { plan: StudyPlan; images: Map<number, Uint16Array[]> } {
+export function renderStudy(o: { seed: number; size: PresetName; studies: number; testStudies: number }, i: number): { plan: StudyPlan; images: Map<number, Uint16Array[]> } {
   const { plan } = datasetStreams(o).plan(i);
   const noise = noiseTable(o.seed);
   const cache = new Map<string, Uint8Array>();

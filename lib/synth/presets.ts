@@ -4,13 +4,10 @@
  * series), `bench` for benchmarks (the competition's image sizes and slice counts), `reference`
  * a competition-sized training set.
  */
-import { UsageError } from '../core/errors.js';
-
-export const SYNTH_SIZES = ['tiny', 'demo', 'bench', 'reference'] as const;
-export type SynthSize = (typeof SYNTH_SIZES)[number];
+import { pickPreset, type PresetName } from '../core/presets.js';
 
 export interface SynthPreset {
-  size: SynthSize;
+  size: PresetName;
   /** Default numbers of training and test studies. */
   studies: number;
   testStudies: number;
@@ -52,7 +49,7 @@ const COMMON = {
   intensityScale: [300, 3000],
 } as const;
 
-export const SYNTH_PRESETS: Record<SynthSize, SynthPreset> = {
+export const SYNTH_PRESETS: Record<PresetName, SynthPreset> = {
   tiny: {
     ...COMMON,
     size: 'tiny', studies: 10, testStudies: 3,
@@ -62,7 +59,7 @@ export const SYNTH_PRESETS: Record<SynthSize, SynthPreset> = {
   },
   demo: {
     ...COMMON,
-    size: 'demo', studies: 80, testStudies: 20,
+    size: 'demo', studies: 160, testStudies: 40,
     sagittalSizes: [256], axialSizes: [256], nonSquareRate: 0,
     sagittalSlices: [13, 17], axialPerLevel: [3, 3], continuousAxialRate: 0,
     noise: [0.02, 0.05], edgeCases: false,
@@ -84,7 +81,5 @@ export const SYNTH_PRESETS: Record<SynthSize, SynthPreset> = {
 };
 
 export function synthPreset(size: string): SynthPreset {
-  const p = SYNTH_PRESETS[size as SynthSize];
-  if (!p) throw new UsageError(`unknown synthetic size "${size}" (expected ${SYNTH_SIZES.join(', ')})`);
-  return p;
+  return pickPreset(SYNTH_PRESETS, size, 'synthetic size');
 }

@@ -7,27 +7,15 @@
  * series) and axial / oblique-axial (rows along patient x, so (s, d) depends on the row only).
  */
 import { UsageError } from '../core/errors.js';
+import type { ImagePlane, Vec3 } from '../dicom/header.js';
+import { gaussianBlur } from '../image/index.js';
 import { lutIndex, toSpine, type Anatomy } from './anatomy.js';
 import { NOISE_LEN, TILE, type ContrastTable } from './contrast.js';
 import { TISSUE, tissueAt } from './tissue.js';
 
-export type Vec3 = [number, number, number];
-
-/** Geometry of one slice, in DICOM terms. */
-export interface SliceGeometry {
-  rows: number;
-  cols: number;
-  /** Image Position (Patient): centre of the first pixel, mm. */
-  position: Vec3;
-  /** Image Orientation (Patient): row direction (increasing column), then column direction. */
-  orientation: [number, number, number, number, number, number];
-  /** Pixel Spacing: [between rows, between columns], mm. */
-  pixelSpacing: [number, number];
-}
-
 export type Plane = 'sagittal' | 'axial';
 
-export function planeOf(g: SliceGeometry): Plane {
+export function planeOf(g: ImagePlane): Plane {
   const [rx, ry, rz, cx] = g.orientation;
   if (Math.abs(rx) < 1e-9 && Math.abs(cx) < 1e-9) return 'sagittal';
   if (Math.abs(ry) < 1e-9 && Math.abs(rz) < 1e-9) return 'axial';
@@ -42,7 +30,7 @@ interface SpineMap {
   xShift: Float32Array;
 }
 
-function spineMap(a: Anatomy, g: SliceGeometry, plane: Plane): SpineMap {
+function spineMap(a: Anatomy, g: ImagePlane, plane: Plane): SpineMap {
   const n = plane === 'sagittal' ? g.rows * g.cols : g.rows;
   const m: SpineMap = { s: new Float32Array(n), d: new Float32Array(n), ok: new Uint8Array(n), xShift: new Float32Array(n) };
   const [, ry, rz, , cy, cz] = g.orientation;
@@ -75,7 +63,7 @@ const outside = (d: number) => (d > 0 || d < -170 ? TISSUE.AIR : TISSUE.ABDOMEN)
  * Tissue ids of a slice (rows × cols, row-major). Slices of one sagittal series share their
  * (s, d) map: pass the same `cache` object to reuse it.
  */
-export function tissueSlice(a: Anatomy, g: SliceGeometry, cache?: { key?: string; map?: SpineMap }): Uint8Array {
+export function tissueSlice(a: Anatomy, g: ImagePlane, cache?: { key?: string; map?: SpineMap }): Uint8Array {
   const plane = planeOf(g);
   const key = plane === 'sagittal' ? `${g.rows}x${g.cols}:${g.position[1]},${g.position[2]}:${g.pixelSpacing}:${g.orientation}` : '';
   let map: SpineMap;
@@ -119,7 +107,7 @@ export interface ImageSettings {
 }
 
 /** Coil bias: brighter posteriorly (the spine array coil lies under the patient's back). */
-export function biasField(g: SliceGeometry, plane: Plane, beta: number, gamma: number): Float32Array {
+export function biasField(g: ImagePlane, plane: Plane, beta: number, gamma: number): Float32Array {
   const out = new Float32Array(g.rows * g.cols);
   for (let r = 0; r < g.rows; r++) {
     const v = r / Math.max(g.rows - 1, 1) - 0.5;
@@ -137,7 +125,7 @@ export function biasField(g: SliceGeometry, plane: Plane, beta: number, gamma: n
  * The stored 16-bit image of a slice from its tissue map. `texOffset` and `noiseOffset` pick where
  * this slice reads the texture tile and the noise table.
  */
-export function imageFromTissue(tissue: Uint8Array, g: SliceGeometry, st: ImageSettings, texOffset: [number, number], noiseOffset: number): Uint16Array {
+export function imageFromTissue(tissue: Uint8Array, g: ImagePlane, st: ImageSettings, texOffset: [number, number], noiseOffset: number): Uint16Array {
   const { rows, cols } = g;
   const n = rows * cols;
   const v = new Float32Array(n);
@@ -154,7 +142,8 @@ export function imageFromTissue(tissue: Uint8Array, g: SliceGeometry, st: ImageS
       v[p] = value[t] * (1 + texture[t] * st.tile[trow + tcol[c]]);
     }
   }
-  blur121(v, rows, cols);
+  // Partial volume and the scanner's point spread: the [1, 2, 1]/4 kernel, edge pixels repeated.
+  const blurred = gaussianBlur({ data: v, channels: 1, height: rows, width: cols }, 3, 0, 'replicate').data;
   const out = new Uint16Array(n);
   const sigma = st.noise * st.scale;
   const tab = st.noiseTable;
@@ -163,7 +152,7 @@ export function imageFromTissue(tissue: Uint8Array, g: SliceGeometry, st: ImageS
   const mask = NOISE_LEN - 1; // a power of two: the read position wraps around the table
   let q = noiseOffset >>> 0;
   for (let p = 0; p < n; p++, q += 2) {
-    const re = v[p] * bias[p] * scale + sigma * tab[q & mask];
+    const re = blurred[p] * bias[p] * scale + sigma * tab[q & mask];
     const im = sigma * tab[(q + 1) & mask];
     const m = Math.sqrt(re * re + im * im) + 0.5;
     out[p] = m >= 65535 ? 65535 : m | 0;
@@ -171,26 +160,8 @@ export function imageFromTissue(tissue: Uint8Array, g: SliceGeometry, st: ImageS
   return out;
 }
 
-/** In-place separable [1, 2, 1] / 4 blur (partial volume and the scanner's point spread). */
-function blur121(v: Float32Array, rows: number, cols: number): void {
-  const h = new Float32Array(v.length);
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
-    h[o] = 0.75 * v[o] + 0.25 * v[o + (cols > 1 ? 1 : 0)];
-    for (let c = 1; c < cols - 1; c++) h[o + c] = 0.25 * (v[o + c - 1] + v[o + c + 1]) + 0.5 * v[o + c];
-    if (cols > 1) h[o + cols - 1] = 0.75 * v[o + cols - 1] + 0.25 * v[o + cols - 2];
-  }
-  // Vertical pass row by row (contiguous memory), clamping at the edges.
-  for (let r = 0; r < rows; r++) {
-    const up = (r > 0 ? r - 1 : r) * cols;
-    const mid = r * cols;
-    const dn = (r < rows - 1 ? r + 1 : r) * cols;
-    for (let c = 0; c < cols; c++) v[mid + c] = 0.25 * (h[up + c] + h[dn + c]) + 0.5 * h[mid + c];
-  }
-}
-
 /** Pixel (column, row) and signed distance from the plane (mm) of a patient point, for a slice. */
-export function patientToPixel(g: SliceGeometry, p: Vec3): { col: number; row: number; offPlane: number } {
+export function patientToPixel(g: ImagePlane, p: Vec3): { col: number; row: number; offPlane: number } {
   const [rx, ry, rz, cx, cy, cz] = g.orientation;
   const dx = p[0] - g.position[0];
   const dy = p[1] - g.position[1];

@@ -4,10 +4,10 @@
  * their instance numbers.
  */
 import { Rng } from '../core/rng.js';
+import type { ImagePlane, Vec3 } from '../dicom/header.js';
 import { discOfLevel, lutIndex, toPatient, type Anatomy } from './anatomy.js';
 import { SERIES_COUNTS } from './label-model-params.js';
 import type { SynthPreset } from './presets.js';
-import type { SliceGeometry, Vec3 } from './render.js';
 
 const r4 = (v: number) => Math.round(v * 1e4) / 1e4 + 0;
 const r6 = (v: number) => Math.round(v * 1e6) / 1e6 + 0;
@@ -40,7 +40,7 @@ export function drawSeriesCounts(rng: Rng): SeriesCounts {
 
 /** The geometry of a series' slices, in spatial order (sagittal: right → left; axial: caudal → cranial). */
 export interface SeriesGeometry {
-  slices: SliceGeometry[];
+  slices: ImagePlane[];
   sliceThickness: number;
   spacingBetweenSlices: number;
   /** Axial only: the level (0..4) each slice was placed for. */
@@ -66,7 +66,7 @@ export function sagittalGeometry(rng: Rng, a: Anatomy, p: SynthPreset): SeriesGe
   const xMid = a.origin.x + a.lut.xShift[lutIndex(a.lut, a.discMid[4])] + rng.uniform(-0.35, 0.35) * spacing;
   const y0 = c[1] - ((cols - 1) / 2) * px;
   const z0 = c[2] + ((rows - 1) / 2) * px;
-  const slices: SliceGeometry[] = [];
+  const slices: ImagePlane[] = [];
   for (let i = 0; i < n; i++) {
     slices.push({
       rows, cols,
@@ -90,7 +90,7 @@ export function axialGeometry(rng: Rng, a: Anatomy, p: SynthPreset, levels: read
   const thickness = r4(spacing - rng.uniform(0, 0.5));
   const dCentre = rng.uniform(-12, 4);
   const shift: Vec3 = [rng.uniform(-0.05, 0.05) * fov, rng.uniform(-0.05, 0.05) * fov, 0];
-  const slices: SliceGeometry[] = [];
+  const slices: ImagePlane[] = [];
   const sliceLevel: number[] = [];
   const place = (centre: Vec3, theta: number, level: number) => {
     const col: Vec3 = [0, r6(Math.cos(theta)), r6(Math.sin(theta))];

@@ -5,11 +5,12 @@
  */
 import { Rng } from '../core/rng.js';
 import { CONDITIONS, LEVELS, N_TARGETS, targetIndex, type Condition, type Level, type SeriesDescription } from '../data/vocabulary.js';
+import type { ImagePlane, Vec3 } from '../dicom/header.js';
 import { discOfLevel, lutIndex, sampleAnatomy, toPatient, type Anatomy, type LevelSeverity } from './anatomy.js';
 import { contrastTable, textureTile, type Weighting } from './contrast.js';
 import { LabelSampler, severityScale, upperAxialGap, type StudyLabels } from './labels.js';
 import type { SynthPreset } from './presets.js';
-import { biasField, imageFromTissue, patientToPixel, planeOf, tissueSlice, type Plane, type SliceGeometry, type Vec3 } from './render.js';
+import { biasField, imageFromTissue, patientToPixel, planeOf, tissueSlice, type Plane } from './render.js';
 import { axialGeometry, drawSeriesCounts, instanceNumbers, sagittalGeometry, type InstanceScheme, type SeriesCounts } from './series.js';
 
 export interface SeriesPlan {
@@ -19,7 +20,7 @@ export interface SeriesPlan {
   weighting: Weighting;
   plane: Plane;
   /** Slices in spatial order (sagittal: right → left; axial: caudal → cranial). */
-  slices: SliceGeometry[];
+  slices: ImagePlane[];
   /** Instance number of each slice (same order): the file names. */
   instanceNumbers: number[];
   instanceScheme: InstanceScheme;

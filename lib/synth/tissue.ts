@@ -31,6 +31,83 @@ const bump = (t: number) => (t > -1 && t < 1 ? (1 - t * t) * (1 - t * t) : 0);
 const BULGE0 = 0.8;
 const FLAVUM0 = 2.0;
 
+/** Vertebra indices (see anatomy.ts): T12 is the first with transverse processes drawn, L5 the last lumbar. */
+const T12 = 1;
+const L5 = S1 - 1;
+
+// Sizes of tissueAt's regions, mm unless a fraction; "× k" scales with the patient (`Anatomy.k`).
+/** Cortical shell of every bone. */
+const CORTEX = 1.2;
+/** Skin, under which lies the subcutaneous fat (`Anatomy.fatBack` / `fatFront`). */
+const SKIN = 2;
+/** The back muscles thin over this length below the top of S1, by this fraction at most. */
+const SACRAL_TAPER = 90;
+const SACRAL_MUSCLE_LOSS = 0.55;
+/** The torso's two half-ellipses (flat back, round belly) meet at this fraction of the canal depth. */
+const TORSO_JOIN = 0.5;
+/** Abdominal wall and latissimus under the fat (× k), present in front and beyond this lateral distance (× k). */
+const BODY_WALL = 9;
+const BODY_WALL_LATERAL = 45;
+/**
+ * Posterior abdominal wall: the cavity reaches back beside the column. At the midline its wall is
+ * this far behind the body's front; it curves back to the canal over this lateral distance beyond
+ * the body's side (× k), ends this far behind the canal, and recedes again beyond the flank (× k).
+ */
+const CAVITY_FRONT = 3;
+const CAVITY_REACH = 35;
+const CAVITY_BACK = 10;
+const CAVITY_FLANK = 55;
+/** Vessels lie at least this far in front of the vertebral bodies. */
+const VESSEL_GAP = 2;
+/** A disc bulge reaches this far beside the canal and behind the bodies at most. */
+const BULGE_LATERAL = 2;
+const BULGE_DEPTH = 12;
+/** The laminar roof slopes forward: the canal is this fraction shallower at its sides. */
+const ROOF_SLOPE = 0.3;
+/** Pedicles: between these fractions of the vertebral height, this wide (× k), to this fraction of the canal depth. */
+const PEDICLE_TOP = 0.1;
+const PEDICLE_BOTTOM = 0.5;
+const PEDICLE_WIDTH = 8;
+const PEDICLE_DEPTH = 0.85;
+/** The pedicle's medial wall shows inside the canal within this distance of its side. */
+const PEDICLE_WALL = 0.5;
+/** Band beside the canal holding pedicles, foramina and facets (× k). */
+const FORAMINAL_BAND = 11;
+/** Laminae: from this fraction of the canal depth, this wide beside the canal and this thick (× k). */
+const LAMINA_FRONT = 0.7;
+const LAMINA_WIDTH = 7;
+const LAMINA_THICKNESS = 6;
+/** Cortex of the sacral ala beside the canal. */
+const ALA_CORTEX = 1.5;
+/** Transverse processes: this long beside the canal and half as thick (× k), at mid canal depth, between these fractions of the height. */
+const TRANSVERSE_LENGTH = 32;
+const TRANSVERSE_HALF = 3;
+const TRANSVERSE_DEPTH = 0.5;
+const TRANSVERSE_TOP = 0.15;
+const TRANSVERSE_BOTTOM = 0.5;
+/** Flavum behind the laminae: this far beside the canal and behind its roof; it spans the disc ± this much. */
+const FLAVUM_LATERAL = 2;
+const FLAVUM_DEPTH = 3;
+const FLAVUM_REACH = 7;
+/**
+ * Spinous processes: half this wide (× k), from this far behind the canal; each starts at this
+ * fraction of its vertebra's height and slopes down this much per mm back, is this fraction of the
+ * height tall and this long (× k; shorter at L5), its tip this far beyond (outer and marrow).
+ */
+const SPINOUS_HALF = 3.2;
+const SPINOUS_START = 3;
+const SPINOUS_TOP = 0.22;
+const SPINOUS_SLOPE = 0.35;
+const SPINOUS_HEIGHT = 0.7;
+const SPINOUS_LENGTH = 33;
+const SPINOUS_LENGTH_L5 = 26;
+const SPINOUS_TIP = 4;
+const SPINOUS_TIP_MARROW = 2.8;
+/** Median sacral crest behind the sacral canal (× k); supraspinous ligament: half this wide, this long (× k). */
+const SACRAL_CREST = 5;
+const LIGAMENT_HALF = 2.5;
+const LIGAMENT_LENGTH = 40;
+
 /** Severities of disc i: [scs, nfn, ss] for a side (0 = left, 1 = right); non-lumbar discs are healthy. */
 function sevAt(a: Anatomy, disc: number, side: number, which: 'scs' | 'nfn' | 'ss'): number {
   const l = disc - 2;
@@ -53,7 +130,7 @@ function bulgeAt(a: Anatomy, di: number, sl: number, x: number, canalD: number, 
 
 /** Flavum thickness (mm, from the posterior canal wall inwards) of disc `di`'s level at (sl, x). */
 function flavumAt(a: Anatomy, di: number, sl: number, x: number, canalD: number, canalW2: number): number {
-  const env = bump(sl / (a.discHalf[di] + 7));
+  const env = bump(sl / (a.discHalf[di] + FLAVUM_REACH));
   if (env === 0) return 0;
   const ax = Math.abs(x);
   const side = x >= 0 ? 0 : 1;
@@ -105,10 +182,15 @@ function foramenAt(a: Anatomy, di: number, s: number, d: number, canalD: number,
   return rs * rs + rd * rd <= 1 ? TISSUE.FORAMEN_ROOT : TISSUE.FORAMEN_FAT;
 }
 
-/** Bone with a 1.2 mm cortex: `inner` says whether the point is inside the shrunk shape. */
+/** Bone with a cortex: `inner` says whether the point is inside the shrunk shape. */
 const bone = (inner: boolean, post: boolean) => (inner ? (post ? TISSUE.POST_MARROW : TISSUE.MARROW) : post ? TISSUE.POST_CORTEX : TISSUE.CORTEX);
 
-/** The tissue at spine point (s, d, x); x is relative to the (shifted) midline. */
+/**
+ * The tissue at spine point (s, d, x); x is relative to the (shifted) midline. Regions, outside in:
+ * the torso outline (air, skin, fat, body wall), the abdomen, the vertebral bodies and discs, the
+ * canal, the band beside it (pedicles, foramina, facets), the lateral soft tissue at canal depth,
+ * and the posterior elements with the back muscles.
+ */
 export function tissueAt(a: Anatomy, s: number, d: number, x: number): number {
   const lut = a.lut;
   const i = lutIndex(lut, s);
@@ -120,126 +202,155 @@ export function tissueAt(a: Anatomy, s: number, d: number, x: number): number {
   const ax = Math.abs(x);
   const side = x >= 0 ? 0 : 1;
 
-  // Body outline: skin, subcutaneous fat, air.
-  const sacralTaper = Math.min(1, Math.max(0, (s - a.vTop[S1]) / 90));
-  const muscle = a.muscle * (1 - 0.55 * sacralTaper);
-  // Torso outline: two half-ellipses joined at the canal's depth (flat back, round belly).
-  const dMid = 0.5 * Dc;
-  const aT = d > dMid ? muscle + a.fatBack + 0.5 * Dc : Db + a.abdomen + 0.5 * Dc;
-  const ud = (d - dMid) / aT;
-  const ux = x / a.torsoW2;
-  const rho = Math.sqrt(ud * ud + ux * ux);
-  if (rho > 1) return TISSUE.AIR;
-  // Distance to the outline ≈ (1 − ρ) / |∇ρ|.
-  const depth = rho < 0.05 ? 1e9 : ((1 - rho) * rho) / Math.sqrt((ud / aT) ** 2 + (ux / a.torsoW2) ** 2);
-  if (depth < 2) return TISSUE.SKIN;
+  const sacralTaper = Math.min(1, Math.max(0, (s - a.vTop[S1]) / SACRAL_TAPER));
+  const muscle = a.muscle * (1 - SACRAL_MUSCLE_LOSS * sacralTaper);
+  const dMid = TORSO_JOIN * Dc;
+  const depth = depthUnderSkin(a, d, x, dMid, Db, Dc, muscle);
+  if (depth < 0) return TISSUE.AIR;
+  if (depth < SKIN) return TISSUE.SKIN;
   const fat = d > dMid ? a.fatBack : a.fatFront;
   if (depth < fat) return TISSUE.FAT;
+  if (depth < fat + BODY_WALL * k && (d < dMid || ax > BODY_WALL_LATERAL * k)) return TISSUE.MUSCLE;
 
   const di = lut.nearestDisc[i];
   const nv = lut.nearestVert[i];
   const sl = s - a.discMid[di];
 
-  // Abdominal cavity: in front of the column, reaching back beside it. Vessels and psoas first.
-  // Abdominal wall and latissimus: a muscle layer under the fat, except over the paraspinal muscles.
-  if (depth < fat + 9 * k && (d < dMid || ax > 45 * k)) return TISSUE.MUSCLE;
-  const paw = -Db - 3 + Math.min(1, (ax / (Wb2 + 35 * k)) ** 2) * (Db + Dc + 10) + Math.max(0, ax - 55 * k);
-  if (d < paw) {
-    if (d < -Db - 2) {
-      const v = vessel(a, s, d, x, Db, Wb2);
-      if (v) return v;
-    }
-    return psoas(a, s, d, ax, Db, Wb2) ? TISSUE.MUSCLE : TISSUE.ABDOMEN;
-  }
-
-  // Vertebral bodies and discs.
-  if (d < 0) {
-    const dn = (d + Db / 2) / (Db / 2);
-    const xn = x / Wb2;
-    if (inSection(xn, dn)) return bodyOrDisc(a, s, d, x, xn, dn, nv, di, sl, Db, Wb2);
-    if (psoas(a, s, d, ax, Db, Wb2) || quadratus(a, s, d, ax, Dc, Wb2)) return TISSUE.MUSCLE;
-    return TISSUE.FAT;
-  }
+  if (d < cavityBack(ax, k, Db, Wb2, Dc)) return abdomenAt(a, s, d, x, ax, Db, Wb2);
+  if (d < 0) return anteriorColumnAt(a, s, d, x, ax, nv, di, sl, Db, Wb2, Dc);
 
   // Posterior disc bulge (protrusion into the canal and the recesses).
-  if (ax < Wc2 + 2 && d < 12 && s > a.vTop[0]) {
+  if (ax < Wc2 + BULGE_LATERAL && d < BULGE_DEPTH && s > a.vTop[0]) {
     const b = bulgeAt(a, di, sl, x, Dc, Wc2);
     if (d < b) return TISSUE.BULGE;
   }
-
   // Canal (a rounded triangle: its roof, the laminae, slopes forward laterally) and recesses.
   const rr = Math.min(ax / Wc2, 1);
-  const dPost = Dc * (1 - 0.3 * rr * rr);
-  if (d < dPost && ax < Wc2) {
-    const f = facetAt(a, di, s, d, x, Dc, Wc2);
-    if (f) return f;
-    if (nv <= 6 && ax > Wc2 - 0.5 && s > a.vTop[nv] + 0.1 * (a.vBot[nv] - a.vTop[nv]) && s < a.vTop[nv] + 0.5 * (a.vBot[nv] - a.vTop[nv])) {
-      return TISSUE.CORTEX;
-    }
-    if (d > dPost - flavumAt(a, di, sl, x, Dc, Wc2)) return TISSUE.FLAVUM;
-    return canalContent(a, s, d, x, Dc, Wc2);
-  }
+  const dPost = Dc * (1 - ROOF_SLOPE * rr * rr);
+  if (d < dPost && ax < Wc2) return canalAt(a, s, d, x, ax, nv, di, sl, Dc, Wc2, dPost);
+  if (d < Dc && ax >= Wc2 && ax < Wc2 + FORAMINAL_BAND * k) return besideCanalAt(a, s, d, x, ax, side, nv, di, Dc, Wc2);
+  if (d < Dc && ax >= Wc2) return lateralAt(a, s, d, ax, nv, Db, Wb2, Dc, Wc2, muscle);
+  return posteriorElementsAt(a, s, d, x, ax, nv, di, sl, Dc, Wc2, dPost, muscle);
+}
 
-  // Pedicles, foramina, facets beside the canal.
-  if (d < Dc && ax >= Wc2 && ax < Wc2 + 11 * k) {
-    if (nv <= 6) {
-      const H = a.vBot[nv] - a.vTop[nv];
-      const p0 = a.vTop[nv] + 0.1 * H;
-      const p1 = a.vTop[nv] + 0.5 * H;
-      if (s > p0 && s < p1 && ax < Wc2 + 8 * k && d < 0.85 * Dc) {
-        return bone(s > p0 + 1.2 && s < p1 - 1.2 && ax < Wc2 + 8 * k - 1.2 && d < 0.85 * Dc - 1.2 && d > 1.2, false);
-      }
-    }
-    const fo = foramenAt(a, di, s, d, Dc, side);
-    if (fo) return fo;
-    const f = facetAt(a, di, s, d, x, Dc, Wc2);
-    if (f) return f;
-    if (d > 0.7 * Dc && ax < Wc2 + 7 * k) return lamina(a, s, d - 0.7 * Dc, ax, nv, Wc2);
-    return nv >= S1 ? bone(d > 1.5 && d < Dc - 1.5, true) : TISSUE.FORAMEN_FIBROUS;
-  }
+/**
+ * Depth under the skin (mm) of (d, x) in the torso outline, −1 outside it: two half-ellipses joined
+ * at `dMid` (a flat back over the muscles, a round belly in front of the bodies).
+ */
+function depthUnderSkin(a: Anatomy, d: number, x: number, dMid: number, Db: number, Dc: number, muscle: number): number {
+  const aT = d > dMid ? muscle + a.fatBack + 0.5 * Dc : Db + a.abdomen + 0.5 * Dc;
+  const ud = (d - dMid) / aT;
+  const ux = x / a.torsoW2;
+  const rho = Math.sqrt(ud * ud + ux * ux);
+  if (rho > 1) return -1;
+  // Distance to the outline ≈ (1 − ρ) / |∇ρ|.
+  return rho < 0.05 ? 1e9 : ((1 - rho) * rho) / Math.sqrt((ud / aT) ** 2 + (ux / a.torsoW2) ** 2);
+}
 
-  // Transverse processes and the lateral soft tissue at canal depth.
-  if (d < Dc && ax >= Wc2) {
-    if (nv <= 6 && nv >= 1 && ax < Wc2 + 32 * k && Math.abs(d - 0.5 * Dc) < 3 * k) {
-      const H = a.vBot[nv] - a.vTop[nv];
-      if (s > a.vTop[nv] + 0.15 * H && s < a.vTop[nv] + 0.5 * H) return TISSUE.POST_CORTEX;
-    }
-    if (psoas(a, s, d, ax, Db, Wb2) || quadratus(a, s, d, ax, Dc, Wb2) || paraspinal(a, d, ax, Dc, muscle)) return TISSUE.MUSCLE;
-    return TISSUE.FAT;
-  }
+/** Depth of the posterior abdominal wall at lateral distance `ax`: the cavity lies in front of it. */
+function cavityBack(ax: number, k: number, Db: number, Wb2: number, Dc: number): number {
+  return -Db - CAVITY_FRONT + Math.min(1, (ax / (Wb2 + CAVITY_REACH * k)) ** 2) * (Db + Dc + CAVITY_BACK) + Math.max(0, ax - CAVITY_FLANK * k);
+}
 
-  // Posterior elements: facets, laminae, flavum, spinous processes.
+/** Abdominal cavity: the great vessels in front of the column, the psoas beside it, else viscera. */
+function abdomenAt(a: Anatomy, s: number, d: number, x: number, ax: number, Db: number, Wb2: number): number {
+  if (d < -Db - VESSEL_GAP) {
+    const v = vessel(a, s, d, x, Db, Wb2);
+    if (v) return v;
+  }
+  return psoas(a, s, d, ax, Db, Wb2) ? TISSUE.MUSCLE : TISSUE.ABDOMEN;
+}
+
+/** In front of the canal (d < 0): vertebral bodies and discs, the psoas and quadratus beside them. */
+function anteriorColumnAt(a: Anatomy, s: number, d: number, x: number, ax: number, nv: number, di: number, sl: number, Db: number, Wb2: number, Dc: number): number {
+  const dn = (d + Db / 2) / (Db / 2);
+  const xn = x / Wb2;
+  if (inSection(xn, dn)) return bodyOrDisc(a, s, d, x, xn, dn, nv, di, sl, Db, Wb2);
+  if (psoas(a, s, d, ax, Db, Wb2) || quadratus(a, s, d, ax, Dc, Wb2)) return TISSUE.MUSCLE;
+  return TISSUE.FAT;
+}
+
+/** Inside the canal: facets growing in, the pedicles' medial walls, the flavum, then the thecal sac. */
+function canalAt(a: Anatomy, s: number, d: number, x: number, ax: number, nv: number, di: number, sl: number, Dc: number, Wc2: number, dPost: number): number {
+  const f = facetAt(a, di, s, d, x, Dc, Wc2);
+  if (f) return f;
+  if (nv < S1 && ax > Wc2 - PEDICLE_WALL) {
+    const H = a.vBot[nv] - a.vTop[nv];
+    if (s > a.vTop[nv] + PEDICLE_TOP * H && s < a.vTop[nv] + PEDICLE_BOTTOM * H) return TISSUE.CORTEX;
+  }
+  if (d > dPost - flavumAt(a, di, sl, x, Dc, Wc2)) return TISSUE.FLAVUM;
+  return canalContent(a, s, d, x, Dc, Wc2);
+}
+
+/** The band beside the canal at canal depth: pedicles, neural foramina, facets, laminae, sacral ala. */
+function besideCanalAt(a: Anatomy, s: number, d: number, x: number, ax: number, side: number, nv: number, di: number, Dc: number, Wc2: number): number {
+  const k = a.k;
+  if (nv < S1) {
+    const H = a.vBot[nv] - a.vTop[nv];
+    const p0 = a.vTop[nv] + PEDICLE_TOP * H;
+    const p1 = a.vTop[nv] + PEDICLE_BOTTOM * H;
+    if (s > p0 && s < p1 && ax < Wc2 + PEDICLE_WIDTH * k && d < PEDICLE_DEPTH * Dc) {
+      return bone(s > p0 + CORTEX && s < p1 - CORTEX && ax < Wc2 + PEDICLE_WIDTH * k - CORTEX && d < PEDICLE_DEPTH * Dc - CORTEX && d > CORTEX, false);
+    }
+  }
+  const fo = foramenAt(a, di, s, d, Dc, side);
+  if (fo) return fo;
+  const f = facetAt(a, di, s, d, x, Dc, Wc2);
+  if (f) return f;
+  if (d > LAMINA_FRONT * Dc && ax < Wc2 + LAMINA_WIDTH * k) return lamina(a, s, d - LAMINA_FRONT * Dc, ax, nv, Wc2);
+  return nv >= S1 ? bone(d > ALA_CORTEX && d < Dc - ALA_CORTEX, true) : TISSUE.FORAMEN_FIBROUS;
+}
+
+/** Farther out at canal depth: transverse processes, then psoas, quadratus and back muscles in fat. */
+function lateralAt(a: Anatomy, s: number, d: number, ax: number, nv: number, Db: number, Wb2: number, Dc: number, Wc2: number, muscle: number): number {
+  const k = a.k;
+  if (nv < S1 && nv >= T12 && ax < Wc2 + TRANSVERSE_LENGTH * k && Math.abs(d - TRANSVERSE_DEPTH * Dc) < TRANSVERSE_HALF * k) {
+    const H = a.vBot[nv] - a.vTop[nv];
+    if (s > a.vTop[nv] + TRANSVERSE_TOP * H && s < a.vTop[nv] + TRANSVERSE_BOTTOM * H) return TISSUE.POST_CORTEX;
+  }
+  if (psoas(a, s, d, ax, Db, Wb2) || quadratus(a, s, d, ax, Dc, Wb2) || paraspinal(a, d, ax, Dc, muscle)) return TISSUE.MUSCLE;
+  return TISSUE.FAT;
+}
+
+/** Behind the canal: facets, laminae, flavum, spinous processes, the supraspinous ligament, back muscles. */
+function posteriorElementsAt(
+  a: Anatomy, s: number, d: number, x: number, ax: number, nv: number, di: number, sl: number, Dc: number, Wc2: number, dPost: number, muscle: number,
+): number {
+  const k = a.k;
   const f = facetAt(a, di, s, d, x, Dc, Wc2);
   if (f) return f;
   const dd = d - dPost;
-  if (ax < Wc2 + 7 * k && dd < 6 * k) {
+  if (ax < Wc2 + LAMINA_WIDTH * k && dd < LAMINA_THICKNESS * k) {
     const l = lamina(a, s, dd, ax, nv, Wc2);
     if (l !== TISSUE.FAT) return l;
-    if (ax < Wc2 + 2 && dd < 3 && sl > -(a.discHalf[di] + 7) && sl < a.discHalf[di] + 7) return TISSUE.FLAVUM;
+    const reach = a.discHalf[di] + FLAVUM_REACH;
+    if (ax < Wc2 + FLAVUM_LATERAL && dd < FLAVUM_DEPTH && sl > -reach && sl < reach) return TISSUE.FLAVUM;
   }
   const sp = d - Dc;
-  if (ax < 3.2 * k && sp > 3) {
+  if (ax < SPINOUS_HALF * k && sp > SPINOUS_START) {
     for (let v = nv; v >= Math.max(0, nv - 1); v--) {
-      if (v > 6) continue;
+      if (v > L5) continue;
       const H = a.vBot[v] - a.vTop[v];
-      const s0 = a.vTop[v] + 0.22 * H + 0.35 * sp;
-      const len = (v === 6 ? 26 : 33) * k;
-      if (s > s0 && s < s0 + 0.7 * H && sp < 4 + len) return bone(ax < 3.2 * k - 1.2 && s > s0 + 1.2 && s < s0 + 0.7 * H - 1.2 && sp < 2.8 + len, true);
+      const s0 = a.vTop[v] + SPINOUS_TOP * H + SPINOUS_SLOPE * sp;
+      const len = (v === L5 ? SPINOUS_LENGTH_L5 : SPINOUS_LENGTH) * k;
+      if (s > s0 && s < s0 + SPINOUS_HEIGHT * H && sp < SPINOUS_TIP + len) {
+        return bone(ax < SPINOUS_HALF * k - CORTEX && s > s0 + CORTEX && s < s0 + SPINOUS_HEIGHT * H - CORTEX && sp < SPINOUS_TIP_MARROW + len, true);
+      }
     }
-    if (nv >= S1 && sp < 5 * k && s < a.vBot[S1 + 2]) return TISSUE.POST_CORTEX;
-    if (ax < 2.5 && sp < 40 * k) return TISSUE.LIGAMENT;
+    if (nv >= S1 && sp < SACRAL_CREST * k && s < a.vBot[S1 + 2]) return TISSUE.POST_CORTEX;
+    if (ax < LIGAMENT_HALF && sp < LIGAMENT_LENGTH * k) return TISSUE.LIGAMENT;
   }
   return paraspinal(a, d, ax, Dc, muscle) ? TISSUE.MUSCLE : TISSUE.FAT;
 }
 
 function bodyOrDisc(a: Anatomy, s: number, d: number, x: number, xn: number, dn: number, nv: number, di: number, sl: number, Db: number, Wb2: number): number {
   if (s >= a.vTop[nv] && s <= a.vBot[nv]) {
-    // Endplates are slightly concave (cup); 1.2 mm of cortex all round.
+    // Endplates are slightly concave (a 1.2 mm cup); cortex all round.
     const cup = 1.2 * (1 - xn * xn);
     if (s < a.vTop[nv] + cup || s > a.vBot[nv] - cup) {
-      return s - a.vTop[nv] < 1.2 + cup || a.vBot[nv] - s < 1.2 + cup ? TISSUE.CORTEX : TISSUE.MARROW;
+      return s - a.vTop[nv] < CORTEX + cup || a.vBot[nv] - s < CORTEX + cup ? TISSUE.CORTEX : TISSUE.MARROW;
     }
-    const inner = inSection(x / (Wb2 - 1.2), (d + Db / 2) / (Db / 2 - 1.2)) && s - a.vTop[nv] > 1.2 && a.vBot[nv] - s > 1.2;
+    const inner = inSection(x / (Wb2 - CORTEX), (d + Db / 2) / (Db / 2 - CORTEX)) && s - a.vTop[nv] > CORTEX && a.vBot[nv] - s > CORTEX;
     return inner ? TISSUE.MARROW : TISSUE.CORTEX;
   }
   if (di >= 7) return TISSUE.ANNULUS;
@@ -264,8 +375,8 @@ function lamina(a: Anatomy, s: number, dd: number, ax: number, nv: number, Wc2: 
   const below = nv < 11 ? 2 * a.discHalf[nv] : 0;
   const l0 = nv >= S1 ? a.vTop[nv] - (nv > 0 ? a.discHalf[nv - 1] : 0) : a.vTop[nv] + 0.28 * H;
   const l1 = nv >= S1 ? a.vBot[nv] + 0.5 * below : a.vBot[nv] + 0.45 * below;
-  if (s <= l0 || s >= l1 || dd < -0.5 || dd > 6 * k) return TISSUE.FAT;
-  return bone(s > l0 + 1.2 && s < l1 - 1.2 && dd > 1 && dd < 6 * k - 1.2 && ax < Wc2 + 7 * k - 1.2, true);
+  if (s <= l0 || s >= l1 || dd < -0.5 || dd > LAMINA_THICKNESS * k) return TISSUE.FAT;
+  return bone(s > l0 + CORTEX && s < l1 - CORTEX && dd > 1 && dd < LAMINA_THICKNESS * k - CORTEX && ax < Wc2 + LAMINA_WIDTH * k - CORTEX, true);
 }
 
 /** Aorta (left of midline) and its iliac branches, inferior vena cava (right): flow voids. */

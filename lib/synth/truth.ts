@@ -6,10 +6,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtefactError } from '../core/errors.js';
-import type { SeriesDescription } from '../data/vocabulary.js';
+import { N_TARGETS, type SeriesDescription } from '../data/vocabulary.js';
+import type { Vec3 } from '../dicom/header.js';
 import type { Weighting } from './contrast.js';
 import type { ScoreBounds } from './floor.js';
-import type { Plane, Vec3 } from './render.js';
+import type { Plane } from './render.js';
 import type { InstanceScheme } from './series.js';
 import type { LabelPointTruth } from './study.js';
 
@@ -58,16 +59,61 @@ export interface TruthSet {
   bounds: { train: ScoreBounds; test: ScoreBounds | null } | null;
 }
 
+/** The truth folder of a dataset (pass the dataset folder or the truth folder itself); null if none. */
+function truthDir(dataset: string): string | null {
+  if (existsSync(join(dataset, 'truth', 'studies'))) return join(dataset, 'truth');
+  return existsSync(join(dataset, 'studies')) ? dataset : null;
+}
+
+/**
+ * One study's truth file, checked: the id and the latent severities (what the Bayes floor reads)
+ * always, the other per-target lists and the series where present (the tests write partial files).
+ */
+function parseTruthStudy(file: string): TruthStudy {
+  const s = JSON.parse(readFileSync(file, 'utf8')) as TruthStudy;
+  if (!Number.isSafeInteger(s.studyId)) throw new ArtefactError(`studyId must be an integer, got ${JSON.stringify(s.studyId)}`, { file });
+  for (const k of ['latent', 'trueClass', 'observed', 'sigma'] as const) {
+    if (k !== 'latent' && s[k] === undefined) continue;
+    if (!Array.isArray(s[k]) || s[k].length !== N_TARGETS) throw new ArtefactError(`${k} must hold ${N_TARGETS} values (one per target)`, { file, studyId: s.studyId });
+  }
+  if (s.series !== undefined && !Array.isArray(s.series)) throw new ArtefactError('series must be a list', { file, studyId: s.studyId });
+  return s;
+}
+
 /** Read `{dataset}/truth/` (pass the dataset folder or the truth folder itself). */
 export function readTruth(dataset: string): TruthSet {
-  const dir = existsSync(join(dataset, 'truth', 'studies')) ? join(dataset, 'truth') : dataset;
+  const dir = truthDir(dataset);
+  if (!dir) throw new ArtefactError('no synthetic truth here (expected truth/studies/); was this folder made by `spinelab synth`?', { file: dataset });
   const studiesDir = join(dir, 'studies');
-  if (!existsSync(studiesDir)) throw new ArtefactError('no synthetic truth here (expected truth/studies/); was this folder made by `spinelab synth`?', { file: dataset });
   const studies = readdirSync(studiesDir)
     .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(readFileSync(join(studiesDir, f), 'utf8')) as TruthStudy)
+    .map((f) => parseTruthStudy(join(studiesDir, f)))
     .sort((a, b) => a.studyId - b.studyId);
-  const boundsFile = join(dir, 'bounds.json');
-  const bounds = existsSync(boundsFile) ? JSON.parse(readFileSync(boundsFile, 'utf8')) : null;
-  return { dir, studies, bounds };
+  return { dir, studies, bounds: readTruthBounds(dataset) };
+}
+
+/**
+ * The truth of one study, or null where the dataset has none (not synthetic, or no such study):
+ * notebooks show it beside predictions when it exists.
+ */
+export function readTruthStudy(dataset: string, studyId: number): TruthStudy | null {
+  const dir = truthDir(dataset);
+  const file = dir ? join(dir, 'studies', `${studyId}.json`) : '';
+  return dir && existsSync(file) ? parseTruthStudy(file) : null;
+}
+
+/** `truth/bounds.json`: the Bayes floor and class-prior scores of each split; null if absent. */
+export function readTruthBounds(dataset: string): TruthSet['bounds'] {
+  const dir = truthDir(dataset);
+  const file = dir ? join(dir, 'bounds.json') : '';
+  return dir && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as TruthSet['bounds']) : null;
+}
+
+/**
+ * A sagittal series' true disc centres as keypoints relative to the image ([u, v] × 5, LEVELS
+ * order, the coordinates model's format); null for an axial series.
+ */
+export function discKeypoints(series: TruthSeries): Float32Array | null {
+  if (!series.discPixels) return null;
+  return Float32Array.from(series.discPixels.flatMap((p) => [p.x / series.cols, p.y / series.rows]));
 }

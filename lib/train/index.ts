@@ -6,3 +6,7 @@ export * from './optim.js';
 export * from './predict.js';
 export * from './artefacts.js';
 export * from './presets.js';
+export * from './profile.js';
+export * from './parallel.js';
+export * from './batches.js';
+export { BatchLoader } from './loader.js';

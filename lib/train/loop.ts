@@ -1,56 +1,91 @@
 import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { SpinelabError, UsageError } from '../core/errors.js';
-import { Rng } from '../core/rng.js';
+import type { OnProgress } from '../core/progress.js';
 import { saveModel } from '../engine/io.js';
 import {
   appendLog, fingerprint, foldDirName, modelDir, OOF_ROWS, oofFile, readFinishedFold, readFoldPredictions,
   writeFoldPredictions, writeFoldResult, writeOof,
 } from './artefacts.js';
+import { foldRngs, foldSteps, stepIndices, stepsPerEpoch, tensorsOf } from './batches.js';
+import type { BatchLoader } from './loader.js';
 import { clipByGlobalNorm, lrFactor, makeOptimizer } from './optim.js';
 import { disposeBatch, forward, predictRows } from './predict.js';
-import type { CurvePoint, FoldResult, Row, TrainConfig, TrainEvent, TrainManifest, TrainOptions, TrainResult, TrainTask } from './types.js';
+import { mergeProfiles, StepTimer } from './profile.js';
+import type { TaskRef } from './parallel.js';
+import type {
+  CurvePoint, FoldResult, Row, TrainConfig, TrainEvent, TrainManifest, TrainOptions, TrainProfile, TrainResult, TrainTask,
+} from './types.js';
 
 /**
  * The shared training loop (reference `training/main.py::k_fold` + `training/train.py::fit`,
- * reference-pipeline.md §5.8–5.9): k folds (+ optional full fit), each seeded with seed + fold, a
+ * docs/porting.md §5.8–5.9): k folds (+ optional full fit), each seeded with seed + fold, a
  * custom step (tf.variableGrads → global-norm clipping → optimizer), evaluation every N steps and at
  * the end, the final evaluation's predictions kept (no best-epoch pick, no early stopping).
  * Resumable per fold. Porting note: no fp16/GradScaler (tfjs trains in float32), so every step
  * advances the schedule; one process, so no DDP sampler seeds (§11 item 7).
  */
-export async function trainKFold(task: TrainTask, config: TrainConfig, options: TrainOptions): Promise<TrainResult> {
+export async function trainKFold(task: TrainTask, config: TrainConfig, options: TrainOptions, loader?: FoldContext['loader']): Promise<TrainResult> {
   checkConfig(config);
-  const dir = modelDir(options.outDir, task.name);
-  const logFile = join(dir, 'log.txt');
-  const emit = (e: TrainEvent) => {
-    appendLog(logFile, describe(task, e));
-    options.onEvent?.(e);
+  const ctx: FoldContext = {
+    outDir: options.outDir, emit: modelEmitter(task, options.outDir, options.onEvent), fp: fingerprint(task, config),
+    onConfigChange: options.onConfigChange ?? 'error', onProgress: options.onProgress, profile: options.profile, loader,
   };
-  const folds = config.folds ?? Array.from({ length: config.nFolds }, (_, f) => f);
-  const fp = fingerprint(task, config);
-  const foldOf = task.data.folds;
-  const all = task.data.rows.map((_, i) => i);
-  const results: FoldResult[] = [];
-  const preds: { data: Float32Array; shape: number[]; idx: number[] }[] = [];
-  for (const f of folds) {
-    const valIdx = all.filter((i) => foldOf[i] === f);
-    const trainIdx = all.filter((i) => foldOf[i] !== f);
-    const out = await runFold(task, config, options, emit, fp, f, trainIdx, valIdx);
-    results.push(out.result);
-    preds.push({ ...out.pred, idx: valIdx });
-  }
-  let fullFit: FoldResult | undefined;
-  if (config.fullFit) {
-    fullFit = (await runFold(task, config, options, emit, fp, 'fullfit', all, all.filter((i) => foldOf[i] === 0))).result;
-  }
-  const result: TrainResult = { modelDir: dir, folds: results, fullFit };
-  const allFolds = Array.from({ length: config.nFolds }, (_, f) => f).every((f) => folds.includes(f));
-  if (allFolds) result.manifest = assembleOof(task, config, dir, folds, results, preds);
-  return result;
+  const outcomes: FoldOutcome[] = [];
+  for (const plan of planFolds(task, config)) outcomes.push(await runFold(task, config, ctx, plan));
+  return finishModel(task, config, options.outDir, outcomes);
 }
 
-function checkConfig(c: TrainConfig): void {
+/** One fold to train: its training and validation row indices. */
+export interface FoldPlan {
+  fold: number | 'fullfit';
+  trainIdx: number[];
+  valIdx: number[];
+}
+
+/** The folds of a run, in order (selected folds, then the full fit when asked for). */
+export function planFolds(task: TrainTask, config: TrainConfig): FoldPlan[] {
+  const folds = config.folds ?? Array.from({ length: config.nFolds }, (_, f) => f);
+  const foldOf = task.data.folds;
+  const all = task.data.rows.map((_, i) => i);
+  const plans: FoldPlan[] = folds.map((f) => ({ fold: f, trainIdx: all.filter((i) => foldOf[i] !== f), valIdx: all.filter((i) => foldOf[i] === f) }));
+  if (config.fullFit) plans.push({ fold: 'fullfit', trainIdx: all, valIdx: all.filter((i) => foldOf[i] === 0) });
+  return plans;
+}
+
+/** Writes each event to the model's log.txt, then passes it on. */
+export function modelEmitter(task: TrainTask, outDir: string, onEvent?: (e: TrainEvent) => void): (e: TrainEvent) => void {
+  const logFile = join(modelDir(outDir, task.name), 'log.txt');
+  return (e) => {
+    appendLog(logFile, describe(task, e));
+    onEvent?.(e);
+  };
+}
+
+/** What a fold needs besides the task: where to write, whom to tell. */
+export interface FoldContext {
+  outDir: string;
+  emit: (e: TrainEvent) => void;
+  /** The run's fingerprint (artefacts.ts), stored with the fold and checked on resume. */
+  fp: string;
+  onConfigChange: 'error' | 'retrain';
+  onProgress?: OnProgress;
+  /** Time the parts of every training step (TrainOptions.profile). */
+  profile?: boolean;
+  /** Make the training batches ahead in this loader thread (when the dataset has hostBatch). */
+  loader?: { loader: BatchLoader; key: number; ref: TaskRef };
+}
+
+export interface FoldOutcome {
+  plan: FoldPlan;
+  result: FoldResult;
+  /** Validation predictions, row-aligned with `plan.valIdx`. */
+  pred: { data: Float32Array; shape: number[] };
+  /** Only for a fold trained now with `profile`. */
+  profile?: TrainProfile;
+}
+
+export function checkConfig(c: TrainConfig): void {
   const positive = { epochs: c.epochs, batchSize: c.batchSize, nFolds: c.nFolds } as const;
   for (const [k, v] of Object.entries(positive)) {
     if (!(Number.isInteger(v) && v > 0)) throw new UsageError(`train config: ${k} must be a positive integer, got ${v}`);
@@ -60,25 +95,34 @@ function checkConfig(c: TrainConfig): void {
   }
 }
 
-async function runFold(
-  task: TrainTask, config: TrainConfig, options: TrainOptions, emit: (e: TrainEvent) => void, fp: string,
-  fold: number | 'fullfit', trainIdx: number[], valIdx: number[],
-): Promise<{ result: FoldResult; pred: { data: Float32Array; shape: number[] } }> {
-  const dir = join(modelDir(options.outDir, task.name), foldDirName(fold));
-  const done = readFinishedFold(dir, fp, options.onConfigChange ?? 'error');
-  if (done) {
-    emit({ type: 'fold-skipped', fold, result: done, reason: 'finished with the same configuration' });
-    return { result: done, pred: readFoldPredictions(dir, task.outputKind) };
+/** A finished fold's saved outcome (resume), or null when it must be trained. */
+export function finishedFold(task: TrainTask, ctx: Pick<FoldContext, 'outDir' | 'fp' | 'onConfigChange'>, plan: FoldPlan): FoldOutcome | null {
+  const dir = join(modelDir(ctx.outDir, task.name), foldDirName(plan.fold));
+  const done = readFinishedFold(dir, ctx.fp, ctx.onConfigChange);
+  return done ? { plan, result: done, pred: readFoldPredictions(dir, task.outputKind) } : null;
+}
+
+/**
+ * Train one fold (or reuse it when finished with the same configuration), save its checkpoint,
+ * validation predictions and result. The same code runs in this thread and in a worker (parallel.ts).
+ */
+export async function runFold(task: TrainTask, config: TrainConfig, ctx: FoldContext, plan: FoldPlan): Promise<FoldOutcome> {
+  const { fold, trainIdx, valIdx } = plan;
+  const { emit } = ctx;
+  const dir = join(modelDir(ctx.outDir, task.name), foldDirName(fold));
+  const finished = finishedFold(task, ctx, plan);
+  if (finished) {
+    emit({ type: 'fold-skipped', fold, result: finished.result, reason: 'finished with the same configuration' });
+    return finished;
   }
   if (!trainIdx.length) throw new UsageError(`fold ${fold}: no training rows`);
   const t0 = Date.now();
-  const seed = (config.seed ?? 42) + (fold === 'fullfit' ? 0 : fold);
-  const rng = new Rng(seed);
-  const model = task.buildModel({ fold, rng: rng.fork(1) });
+  const rngs = foldRngs(config, fold);
+  const model = task.buildModel({ fold, rng: rngs.model });
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const optimizer = makeOptimizer(config.optimizer, vars);
-  const stepsPerEpoch = Math.max(1, Math.floor(trainIdx.length / config.batchSize));
-  const steps = config.epochs * stepsPerEpoch;
+  const perEpoch = stepsPerEpoch(config, trainIdx.length);
+  const steps = foldSteps(config, trainIdx.length);
   const evalBatch = config.evalBatchSize ?? config.batchSize;
   emit({ type: 'fold-start', fold, nTrain: trainIdx.length, nVal: valIdx.length, steps, params: model.countParams() });
 
@@ -88,56 +132,78 @@ async function runFold(
   let step = 0;
   let last = { data: new Float32Array(0), shape: [0], loss: NaN };
   let lastPoint: CurvePoint | undefined;
-  const shuffleRng = rng.fork(2);
-  const batchRng = rng.fork(3);
+  const timer = ctx.profile ? new StepTimer() : null;
+  const loader = ctx.loader && task.data.hostBatch ? ctx.loader : undefined;
+  loader?.loader.start(loader.key, loader.ref, config, plan);
   try {
-    for (let epoch = 0; epoch < config.epochs; epoch++) {
-      // Shuffle, then drop the last incomplete batch (reference); a set smaller than one batch is one batch.
-      const order = shuffleRng.shuffle(trainIdx);
-      for (let b = 0; b < stepsPerEpoch; b++) {
-        const idx = order.slice(b * config.batchSize, (b + 1) * config.batchSize);
-        const lr = config.optimizer.lr * lrFactor(step, steps, config.schedule);
-        // Yield to the event loop once per step: in a notebook kernel, display messages (progress,
-        // live curves) go through zeromq, which throws EBUSY after 512 sends without a loop turn.
-        await new Promise((resolve) => setImmediate(resolve));
-        const batch = await task.data.batch(idx, 'train', batchRng);
-        let loss: number;
-        try {
-          loss = trainStep(task, model, vars, optimizer, batch, lr, config.gradClip);
-        } finally {
-          disposeBatch(batch);
-        }
-        if (!Number.isFinite(loss)) throw new SpinelabError(`${task.name} fold ${fold}: training loss is ${loss} at step ${step + 1}`);
-        step += 1;
-        lossSum += loss;
-        lossN += 1;
-        emit({ type: 'step', fold, step, steps, lr, loss });
-        options.onProgress?.({ label: `${task.name} ${foldDirName(fold)}`, done: step, total: steps, detail: `loss=${loss.toFixed(4)}` });
-        if (shouldEvaluate(step, steps, config.evalEvery)) {
-          last = await predictRows(task, model, valIdx, evalBatch);
-          const m = valIdx.length && task.metric ? task.metric(last.data, last.shape, valIdx) : undefined;
-          lastPoint = { fold, step, epoch: step / stepsPerEpoch, lr, trainLoss: lossSum / lossN, valLoss: last.loss, metric: m?.value, parts: m?.parts };
-          lossSum = 0;
-          lossN = 0;
-          curve.push(lastPoint);
-          emit({ type: 'eval', point: lastPoint });
-        }
+    for (const idx of stepIndices(config, trainIdx, rngs.shuffle)) {
+      const lr = config.optimizer.lr * lrFactor(step, steps, config.schedule);
+      // Yield to the event loop once per step so that, in a notebook kernel, progress and live
+      // curves reach the frontend while training: the kernel's send queue (lib/notebook/
+      // send-queue.ts) holds messages until zeromq gets a loop turn, and a coalesced update
+      // waits for a timer.
+      await new Promise((resolve) => setImmediate(resolve));
+      timer?.begin();
+      const batch = loader ? tensorsOf(await loader.loader.next()) : await task.data.batch(idx, 'train', rngs.batch);
+      timer?.dataDone();
+      let loss: number;
+      try {
+        loss = trainStep(task, model, vars, optimizer, batch, lr, config.gradClip);
+      } finally {
+        disposeBatch(batch);
+      }
+      timer?.stepDone();
+      if (!Number.isFinite(loss)) throw new SpinelabError(`${task.name} fold ${fold}: training loss is ${loss} at step ${step + 1}`);
+      step += 1;
+      lossSum += loss;
+      lossN += 1;
+      emit({ type: 'step', fold, step, steps, lr, loss });
+      ctx.onProgress?.({ label: `${task.name} ${foldDirName(fold)}`, done: step, total: steps, detail: `loss=${loss.toFixed(4)}` });
+      if (shouldEvaluate(step, steps, config.evalEvery)) {
+        const te = performance.now();
+        last = await predictRows(task, model, valIdx, evalBatch);
+        const m = valIdx.length && task.metric ? task.metric(last.data, last.shape, valIdx) : undefined;
+        timer?.evalDone(performance.now() - te);
+        lastPoint = { fold, step, epoch: step / perEpoch, lr, trainLoss: lossSum / lossN, valLoss: last.loss, metric: m?.value, parts: m?.parts };
+        lossSum = 0;
+        lossN = 0;
+        curve.push(lastPoint);
+        emit({ type: 'eval', point: lastPoint });
       }
     }
     const result: FoldResult = {
       fold, nTrain: trainIdx.length, nVal: valIdx.length, steps, valLoss: last.loss,
       metric: lastPoint?.metric, parts: lastPoint?.parts, curve, seconds: (Date.now() - t0) / 1000,
     };
-    await saveModel(model, dir, { model: task.name, fold, seed, kind: task.outputKind, config, ...task.meta });
+    await saveModel(model, dir, { model: task.name, fold, seed: rngs.seed, kind: task.outputKind, config, ...task.meta });
     const rows: Row[] = valIdx.map((i) => ({ ...task.data.rows[i], fold: task.data.folds[i] }));
     writeFoldPredictions(dir, task.outputKind, last.data, last.shape, rows, task.data.rowColumns);
-    writeFoldResult(dir, fp, result);
+    writeFoldResult(dir, ctx.fp, result);
     emit({ type: 'fold-end', fold, result });
-    return { result, pred: { data: last.data, shape: last.shape } };
+    return { plan, result, pred: { data: last.data, shape: last.shape }, profile: timer?.finish(Date.now() - t0) };
   } finally {
+    loader?.loader.stop();
+    timer?.stop();
     optimizer.dispose();
     model.dispose();
   }
+}
+
+/**
+ * The model's TrainResult from its folds' outcomes (in plan order); writes the OOF files and the
+ * manifest when every fold of the CV is there.
+ */
+export function finishModel(task: TrainTask, config: TrainConfig, outDir: string, outcomes: readonly FoldOutcome[]): TrainResult {
+  const dir = modelDir(outDir, task.name);
+  const cv = outcomes.filter((o) => o.plan.fold !== 'fullfit');
+  const folds = cv.map((o) => o.plan.fold as number);
+  const results = cv.map((o) => o.result);
+  const result: TrainResult = { modelDir: dir, folds: results, fullFit: outcomes.find((o) => o.plan.fold === 'fullfit')?.result };
+  const profiles = outcomes.flatMap((o) => (o.profile ? [o.profile] : []));
+  if (profiles.length) result.profile = mergeProfiles(profiles);
+  const allFolds = Array.from({ length: config.nFolds }, (_, f) => f).every((f) => folds.includes(f));
+  if (allFolds) result.manifest = assembleOof(task, config, dir, folds, results, cv.map((o) => ({ ...o.pred, idx: o.plan.valIdx })));
+  return result;
 }
 
 /** Evaluate every `every` steps, except within the last `every` steps; always at the end. */

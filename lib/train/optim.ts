@@ -33,18 +33,28 @@ function zerosLike(vars: readonly tf.Variable[]): tf.Variable[] {
   return vars.map((x) => tf.tidy(() => tf.variable(tf.zerosLike(x), false)));
 }
 
-function updateMoments(s: Moments, i: number, g: tf.Tensor, b1: number, b2: number): void {
-  s.m[i].assign(tf.add(tf.mul(s.m[i], b1), tf.mul(g, 1 - b1)));
-  s.v[i].assign(tf.add(tf.mul(s.v[i], b2), tf.mul(tf.square(g), 1 - b2)));
+type AdamSettings = Required<Pick<OptimizerConfig, 'betas' | 'eps' | 'weightDecay'>>;
+
+/** The Adam family's state: the step count and the first and second moments of each variable. */
+abstract class AdamFamily implements StepOptimizer {
+  protected t = 0;
+  protected readonly s: Moments;
+  constructor(protected readonly vars: readonly tf.Variable[], protected readonly c: AdamSettings) {
+    this.s = { m: zerosLike(vars), v: zerosLike(vars) };
+  }
+  abstract step(grads: readonly tf.Tensor[], lr: number): void;
+  /** m ← β1·m + (1 − β1)·g, v ← β2·v + (1 − β2)·g² for variable i. */
+  protected updateMoments(i: number, g: tf.Tensor, b1: number, b2: number): void {
+    this.s.m[i].assign(tf.add(tf.mul(this.s.m[i], b1), tf.mul(g, 1 - b1)));
+    this.s.v[i].assign(tf.add(tf.mul(this.s.v[i], b2), tf.mul(tf.square(g), 1 - b2)));
+  }
+  dispose(): void {
+    tf.dispose([...this.s.m, ...this.s.v]);
+  }
 }
 
 /** torch.optim.AdamW: p ← p·(1 − lr·wd); p ← p − lr/bc1 · m / (√v/√bc2 + ε). */
-class AdamW implements StepOptimizer {
-  private t = 0;
-  private readonly s: Moments;
-  constructor(private readonly vars: readonly tf.Variable[], private readonly c: Required<Pick<OptimizerConfig, 'betas' | 'eps' | 'weightDecay'>>) {
-    this.s = { m: zerosLike(vars), v: zerosLike(vars) };
-  }
+class AdamW extends AdamFamily {
   step(grads: readonly tf.Tensor[], lr: number): void {
     this.t += 1;
     const [b1, b2] = this.c.betas;
@@ -54,14 +64,11 @@ class AdamW implements StepOptimizer {
     // for the 73 M-parameter backbones.
     this.vars.forEach((p, i) => tf.tidy(() => {
       const wd = decays(p.name) ? this.c.weightDecay : 0;
-      updateMoments(this.s, i, grads[i], b1, b2);
+      this.updateMoments(i, grads[i], b1, b2);
       const decayed = wd ? tf.mul(p, 1 - lr * wd) : p;
       const denom = tf.add(tf.div(tf.sqrt(this.s.v[i]), bc2), this.c.eps);
       p.assign(tf.sub(decayed, tf.mul(tf.div(this.s.m[i], denom), lr / bc1)));
     }));
-  }
-  dispose(): void {
-    tf.dispose([...this.s.m, ...this.s.v]);
   }
 }
 
@@ -69,12 +76,7 @@ class AdamW implements StepOptimizer {
  * torch.optim.RAdam (1.13): L2 weight decay added to the gradient; rectified adaptive step when
  * ρ_t > 5, plain bias-corrected momentum step before that.
  */
-class RAdam implements StepOptimizer {
-  private t = 0;
-  private readonly s: Moments;
-  constructor(private readonly vars: readonly tf.Variable[], private readonly c: Required<Pick<OptimizerConfig, 'betas' | 'eps' | 'weightDecay'>>) {
-    this.s = { m: zerosLike(vars), v: zerosLike(vars) };
-  }
+class RAdam extends AdamFamily {
   step(grads: readonly tf.Tensor[], lr: number): void {
     this.t += 1;
     const [b1, b2] = this.c.betas;
@@ -86,16 +88,13 @@ class RAdam implements StepOptimizer {
     this.vars.forEach((p, i) => tf.tidy(() => {
       const wd = decays(p.name) ? this.c.weightDecay : 0;
       const g = wd ? tf.add(grads[i], tf.mul(p, wd)) : grads[i];
-      updateMoments(this.s, i, g, b1, b2);
+      this.updateMoments(i, g, b1, b2);
       const mHat = tf.div(this.s.m[i], bc1);
       const update = rhoT > 5
         ? tf.mul(tf.div(mHat, tf.add(tf.sqrt(this.s.v[i]), this.c.eps)), lr * Math.sqrt(bc2) * rect)
         : tf.mul(mHat, lr);
       p.assign(tf.sub(p, update));
     }));
-  }
-  dispose(): void {
-    tf.dispose([...this.s.m, ...this.s.v]);
   }
 }
 

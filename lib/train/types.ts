@@ -4,7 +4,7 @@ import type { OnProgress } from '../core/progress.js';
 
 /**
  * The API of the ONE shared training loop (reference `training/train.py::fit` + `main.py::k_fold`,
- * reference-pipeline.md §5.8–5.9). Every model of the project (coords, crop classifiers, level 2)
+ * docs/porting.md §5.8–5.9). Every model of the project (coords, crop classifiers, level 2)
  * trains through `trainKFold(task, config, options)` in lib/train/loop.ts.
  *
  * A model plugs in by describing a {@link TrainTask}: its rows (with folds), how to build a batch of
@@ -16,7 +16,7 @@ export type RowValue = string | number;
 /** One sample's row, e.g. `{study_id, series_id, series_description, level}`. */
 export type Row = Record<string, RowValue>;
 
-/** What the saved predictions are. Level 2 reads only `logits` (reference-pipeline.md §11 item 9). */
+/** What the saved predictions are. Level 2 reads only `logits` (docs/porting.md §11 item 9). */
 export type PredictionKind = 'logits' | 'probabilities' | 'values';
 
 /** A batch of tensors. The loop disposes every tensor in it after use. */
@@ -28,6 +28,18 @@ export interface Batch {
 }
 
 export type BatchMode = 'train' | 'eval';
+
+/** A tensor's data on the host: C-order values and shape (int32 targets as an Int32Array). */
+export interface HostTensor {
+  data: Float32Array | Int32Array;
+  shape: number[];
+}
+
+/** A batch as arrays, before it becomes tensors: what a loader thread makes ahead and hands over. */
+export interface HostBatch {
+  x: HostTensor | HostTensor[];
+  y?: HostTensor | HostTensor[];
+}
 
 /** A dataset as the loop sees it: N rows, a fold per row, and a batch factory. */
 export interface TrainDataset {
@@ -45,6 +57,11 @@ export interface TrainDataset {
    * using `rng`; `mode = 'eval'` must be deterministic and must not drop or reorder samples.
    */
   batch(indices: readonly number[], mode: BatchMode, rng: Rng): Batch | Promise<Batch>;
+  /**
+   * The same batch as arrays, with the same draws from `rng` (`batch` is then `tensorsOf(hostBatch(…))`).
+   * A dataset that has it can be prefetched by a loader thread (TrainModelsOptions.prefetch).
+   */
+  hostBatch?(indices: readonly number[], mode: BatchMode, rng: Rng): HostBatch | Promise<HostBatch>;
 }
 
 /** A validation metric computed on the whole validation set (lower or higher: the task says). */
@@ -174,6 +191,32 @@ export interface TrainOptions {
    * or 'retrain'. Finished folds with the same config are always skipped (resume).
    */
   onConfigChange?: 'error' | 'retrain';
+  /** Time the parts of every training step (data, kernels, tfjs JS) into `TrainResult.profile`. */
+  profile?: boolean;
+}
+
+/**
+ * Where the time of a model's training went (`profile: true`), summed over the folds trained now.
+ * A step = making the batch (data) + forward, backward and optimizer update (kernels + tfjs JS).
+ */
+export interface TrainProfile {
+  folds: number;
+  steps: number;
+  /**
+   * ms getting the training batches: `data.batch` (sampling, augmentation, frame assembly, tensors),
+   * or with a loader thread (prefetch) the wait for its next batch and the tensors' creation.
+   */
+  dataMs: number;
+  /** ms inside backend kernels during training steps (WASM, and the JS side of our WASM kernels). */
+  kernelMs: number;
+  /** The rest of the training steps: tfjs engine, autograd tape, optimizer and clipping JS. */
+  jsMs: number;
+  /** ms in validation passes (their batches, forward and metric). */
+  evalMs: number;
+  /** Wall-clock ms of the folds (steps, evaluations, yields, events, saving). */
+  wallMs: number;
+  /** The heaviest kernels of the training steps. */
+  kernels: { kernel: string; ms: number; calls: number }[];
 }
 
 export interface FoldResult {
@@ -225,4 +268,6 @@ export interface TrainResult {
   fullFit?: FoldResult;
   /** Present when every fold was trained: the manifest written next to the OOF files. */
   manifest?: TrainManifest;
+  /** With `profile`: the time split of the folds trained now. */
+  profile?: TrainProfile;
 }

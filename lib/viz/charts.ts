@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import { CONDITION_SHORT, CONDITIONS, N_LEVELS, SEVERITIES } from '../data/vocabulary.js';
+import { CONDITION_SHORT, CONDITIONS, LEVELS, N_CLASSES, N_LEVELS, N_TARGETS, SEVERITIES } from '../data/vocabulary.js';
 import { classColor, seriesColor } from './palette.js';
 import type { Figure, FigureOptions, Series, Trace } from './types.js';
 
@@ -78,6 +78,19 @@ export function barChart(categories: readonly string[], series: Series | Series[
       meta: { kind: 'barChart', series: list.length },
     },
   };
+}
+
+/** "SCS L1/L2" … "R-SS L5/S1": the 25 targets as the figures and tables label them. */
+export const TARGET_LABELS: readonly string[] = Array.from({ length: N_TARGETS }, (_, j) => `${CONDITION_SHORT[Math.floor(j / N_LEVELS)]} ${LEVELS[j % N_LEVELS]}`);
+
+/**
+ * One study's probabilities (25 targets × 3 classes, C order) as stacked bars, one per condition
+ * and level, coloured by severity: the Inference notebook's figure and the web page's.
+ */
+export function predictionBars(probs: ArrayLike<number>, opts: AxisOptions = {}): Figure {
+  if (probs.length !== N_TARGETS * N_CLASSES) throw new UsageError(`predictionBars: expected ${N_TARGETS * N_CLASSES} probabilities, got ${probs.length}`);
+  const series = SEVERITIES.map((name, k) => ({ name, values: TARGET_LABELS.map((_, j) => probs[j * N_CLASSES + k]), color: classColor(k) }));
+  return barChart(TARGET_LABELS, series, { stacked: true, xTitle: 'condition, level', yTitle: 'probability', height: 420, ...opts });
 }
 
 /**

@@ -2,7 +2,8 @@ import type { NdArray } from '../core/npy.js';
 import { UsageError } from '../core/errors.js';
 import { LEVELS, SEVERITIES } from '../data/vocabulary.js';
 import { cellTitles, gridCells } from './grid.js';
-import { fitFactor, imageToDataUri, percentileWindow, windowBounds, type Image2D, type Window } from './image.js';
+import { fromInterleaved, type Image } from '../image/index.js';
+import { fitFactor, imageToDataUri, percentileWindow, windowBounds, type Window } from './image.js';
 import type { Figure, FigureOptions, Layout, Trace } from './types.js';
 
 /** One image of a grid: rows × cols (grey) or rows × cols × 3 (three slices as RGB channels). */
@@ -19,9 +20,9 @@ export interface CropGridOptions extends FigureOptions {
   maxSize?: number;
 }
 
-function asImage(a: NdArray, what: string): Image2D {
+function asImage(a: NdArray, what: string): Image<ArrayLike<number>> {
   if (a.shape.length === 2) return { data: a.data, height: a.shape[0], width: a.shape[1], channels: 1 };
-  if (a.shape.length === 3 && a.shape[2] === 3) return { data: a.data, height: a.shape[0], width: a.shape[1], channels: 3 };
+  if (a.shape.length === 3 && a.shape[2] === 3) return fromInterleaved(a.data, { height: a.shape[0], width: a.shape[1] }, 3);
   if (a.shape.length === 3 && a.shape[2] === 1) return { data: a.data, height: a.shape[0], width: a.shape[1], channels: 1 };
   throw new UsageError(`${what}: expected rows × cols or rows × cols × 3, got shape [${a.shape}]`);
 }

@@ -1,77 +1,9 @@
 import { PNG } from 'pngjs';
 import { UsageError } from '../core/errors.js';
+import { downsample, toInterleaved, type Image } from '../image/index.js';
+import { toUint8 } from './window.js';
 
-/** Intensity window: either bounds or the radiology centre/width form. */
-export type Window = { lo: number; hi: number } | { center: number; width: number };
-
-/** A 2-D greyscale or RGB image in row-major order (channels last). */
-export interface Image2D {
-  data: ArrayLike<number>;
-  width: number;
-  height: number;
-  /** 1 = grey, 3 = RGB (e.g. three adjacent slices as channels). */
-  channels: 1 | 3;
-}
-
-export function windowBounds(w: Window): { lo: number; hi: number } {
-  return 'lo' in w ? { lo: w.lo, hi: w.hi } : { lo: w.center - w.width / 2, hi: w.center + w.width / 2 };
-}
-
-/**
- * Percentile window (default 0.5–99.5 %) over the values, ignoring non-finite ones. Large inputs
- * are subsampled (every k-th value), which moves a percentile by less than a grey level.
- */
-export function percentileWindow(values: ArrayLike<number>, pLo = 0.5, pHi = 99.5): { lo: number; hi: number } {
-  const step = Math.max(1, Math.floor(values.length / 200_000));
-  const xs: number[] = [];
-  for (let i = 0; i < values.length; i += step) if (Number.isFinite(values[i])) xs.push(values[i]);
-  if (xs.length === 0) return { lo: 0, hi: 1 };
-  xs.sort((a, b) => a - b);
-  const at = (p: number) => xs[Math.min(xs.length - 1, Math.max(0, Math.round((p / 100) * (xs.length - 1))))];
-  const lo = at(pLo);
-  const hi = at(pHi);
-  return hi > lo ? { lo, hi } : { lo, hi: lo + 1 };
-}
-
-/** Map values to 0..255 through the window (clamped); NaN becomes 0. */
-export function toUint8(values: ArrayLike<number>, window: { lo: number; hi: number }): Uint8Array {
-  const out = new Uint8Array(values.length);
-  const scale = 255 / (window.hi - window.lo || 1);
-  for (let i = 0; i < values.length; i++) {
-    const v = (values[i] - window.lo) * scale;
-    out[i] = v > 255 ? 255 : v > 0 ? Math.round(v) : 0;
-  }
-  return out;
-}
-
-/**
- * Box-average downsampling by an integer factor (keeps thin structures visible, unlike striding).
- * Returns the image unchanged for factor 1. Edge blocks average the pixels they cover.
- */
-export function downsample(img: Image2D, factor: number): Image2D {
-  if (!Number.isInteger(factor) || factor < 1) throw new UsageError(`downsample factor must be a positive integer, got ${factor}`);
-  if (factor === 1) return img;
-  const { width, height, channels } = img;
-  const w = Math.ceil(width / factor);
-  const h = Math.ceil(height / factor);
-  const out = new Float32Array(w * h * channels);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      for (let c = 0; c < channels; c++) {
-        let sum = 0;
-        let n = 0;
-        for (let yy = y * factor; yy < Math.min(height, (y + 1) * factor); yy++) {
-          for (let xx = x * factor; xx < Math.min(width, (x + 1) * factor); xx++) {
-            sum += img.data[(yy * width + xx) * channels + c];
-            n++;
-          }
-        }
-        out[(y * w + x) * channels + c] = sum / n;
-      }
-    }
-  }
-  return { data: out, width: w, height: h, channels };
-}
+export { percentileWindow, toUint8, windowBounds, type Window } from './window.js';
 
 /** Smallest integer factor bringing the longest side to at most `maxSize` pixels. */
 export function fitFactor(width: number, height: number, maxSize: number): number {
@@ -93,8 +25,11 @@ export function pngDataUri(png: Buffer): string {
   return `data:image/png;base64,${png.toString('base64')}`;
 }
 
-/** Window, downsample and encode one image into a PNG data URI. */
-export function imageToDataUri(img: Image2D, window: { lo: number; hi: number }, factor = 1): string {
+/** Window, downsample and encode one grey or RGB (3-channel) image into a PNG data URI. */
+export function imageToDataUri(img: Image<ArrayLike<number>>, window: { lo: number; hi: number }, factor = 1): string {
+  if (img.channels !== 1 && img.channels !== 3) throw new UsageError(`imageToDataUri: expected 1 or 3 channels, got ${img.channels}`);
   const small = downsample(img, factor);
-  return pngDataUri(encodePng(toUint8(small.data, window), small.width, small.height, small.channels));
+  const pixels = toUint8(small.data, window);
+  const png = small.channels === 1 ? pixels : toInterleaved({ ...small, data: pixels }, new Uint8Array(pixels.length));
+  return pngDataUri(encodePng(png, small.width, small.height, small.channels as 1 | 3));
 }

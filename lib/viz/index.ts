@@ -3,7 +3,7 @@
 export type { Figure, Trace, Layout, Series, FigureOptions } from './types.js';
 export * from './palette.js';
 export { fitTitle, wrapTitle } from './text.js';
-export { windowBounds, percentileWindow, toUint8, downsample, fitFactor, encodePng, pngDataUri, imageToDataUri, type Window, type Image2D } from './image.js';
+export { windowBounds, percentileWindow, toUint8, fitFactor, encodePng, pngDataUri, imageToDataUri, type Window } from './image.js';
 export { sliceViewer, pickSlices, type SlicePoint, type SliceBox, type SliceViewerOptions } from './slices.js';
 export { cropGrid, levelCropPanels, framePanels, type CropPanel, type CropGridOptions } from './crops.js';
 export { learningCurves, type CurvePoint, type LearningCurveOptions } from './curves.js';
@@ -11,6 +11,7 @@ export {
   confusionMatrix, argmaxRows, confusionMatrices, lossHeatmap, reliabilityBins, calibrationCurves,
   type ConfusionMatrixOptions, type CalibrationItem,
 } from './evaluation.js';
-export { histogram, barChart, classDistribution, type AxisOptions } from './charts.js';
+export { histogram, barChart, classDistribution, predictionBars, TARGET_LABELS, type AxisOptions } from './charts.js';
 export { demoStack, demoCrops, demoCurves, demoPredictions } from './demo.js';
 export { keypointGrid, type KeypointSet, type KeypointPanel } from './keypoints.js';
+export { synthVsSpiderFigure, synthStudyPanels, spiderPanel, type SynthFigureOptions } from './synth.js';

@@ -3,7 +3,7 @@
  * with disc-centre sets (truth, prediction, augmented) and optional boxes.
  */
 import { LEVELS } from '../data/vocabulary.js';
-import type { Gray } from '../coords/image.js';
+import type { Image } from '../image/index.js';
 import { cellTitles, gridCells } from './grid.js';
 import { fitFactor, imageToDataUri } from './image.js';
 import type { Figure, FigureOptions, Layout, Trace } from './types.js';
@@ -21,7 +21,7 @@ export interface KeypointSet {
 
 export interface KeypointPanel {
   /** 8-bit image at native size, or a [0, 1] float image (e.g. a model input). */
-  image: Gray<Uint8Array> | Gray<Float32Array>;
+  image: Image<Uint8Array> | Image<Float32Array>;
   title: string;
   sets: KeypointSet[];
   /** Boxes in pixels of the image ([x0, x1) × [y0, y1)). */

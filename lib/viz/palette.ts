@@ -9,6 +9,13 @@ export const CONDITION_COLORS: readonly string[] = ['#1f77b4', '#2ca02c', '#17be
 export const CLASS_COLORS: readonly string[] = ['#4daf4a', '#ff9f1c', '#d62728'];
 /** Folds (and other unordered series): a qualitative scale. */
 export const SERIES_COLORS: readonly string[] = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+/**
+ * Points and boxes drawn on MRI slices, bright enough to read on grey: the ground truth (neon
+ * green), the model's prediction (red), and the frame of an external (SPIDER) image (magenta).
+ */
+export const TRUTH_COLOR = '#39ff14';
+export const PREDICTION_COLOR = '#ff3131';
+export const EXTERNAL_COLOR = '#ff00ff';
 /** Greyscale for MRI slices (plotly's 'Greys' is inverted: give the scale explicitly). */
 export const GREY_SCALE: [number, string][] = [[0, '#000000'], [1, '#ffffff']];
 /** Sequential scale for counts and losses (white → dark blue). */

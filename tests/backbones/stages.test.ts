@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backboneLayer, backboneRow, buildBackbone, saveBackbone } from '../../lib/backbones/index.js';
-import { buildClassifier, describeEncoder, getPreset, modelMeta, type ClassifyModelConfig } from '../../lib/classify/index.js';
+import { buildClassifier, classifyPreset, describeEncoder, modelMeta, type ClassifyModelConfig } from '../../lib/classify/index.js';
 import { buildCoordsModel, coordsPreset, describeCoordsBackbone, imageBatch, type CoordsModelConfig } from '../../lib/coords/index.js';
 import { Rng } from '../../lib/core/rng.js';
 import { initBackend, loadModel, saveModel } from '../../lib/engine/index.js';
@@ -29,9 +29,11 @@ describe('timm backbones in the stage models', () => {
     const model = buildCoordsModel(cfg, new Rng(1));
     expect(model.inputs[0].shape).toEqual([null, 64, 64, 3]);
     expect(model.getLayer('coords').getWeights()[0].shape).toEqual([512 * 2 * 2, 10]);
-    const x = imageBatch([{ width: 64, height: 64, data: Float32Array.from({ length: 64 * 64 }, (_, i) => (i % 97) / 97) }], 64, 3);
+    const host = imageBatch([{ width: 64, height: 64, channels: 1, data: Float32Array.from({ length: 64 * 64 }, (_, i) => (i % 97) / 97) }], 64, 3);
     // imageBatch repeats the gray value in the 3 channels.
-    const px = x.dataSync();
+    const px = host.data;
+    expect(host.shape).toEqual([1, 64, 64, 3]);
+    const x = tf.tensor(host.data, host.shape);
     expect([px[300], px[301], px[302]]).toEqual([px[300], px[300], px[300]]);
     const upTo = (layer: string) => tf.model({ inputs: model.inputs, outputs: model.getLayer(layer).output as tf.SymbolicTensor });
     const map = upTo(backboneLayer(model).name).predict(x) as tf.Tensor; // [1, 2, 2, 512]
@@ -43,7 +45,7 @@ describe('timm backbones in the stage models', () => {
   });
 
   it('a classifier on a timm encoder survives save/load with identical outputs', async () => {
-    const base = getPreset('tiny').models[1];
+    const base = classifyPreset('tiny').models[1];
     const cfg: ClassifyModelConfig = { ...base, imageSize: 32, nFrames: 3, encoder: { arch: 'convnext_tiny', weights: null } };
     const model = buildClassifier(modelMeta(cfg), new Rng(2));
     const x = tf.randomUniform([2, 3, 32, 32, 3], 0, 1, 'float32', 4);
@@ -63,7 +65,7 @@ describe('timm backbones in the stage models', () => {
     mkdirSync(join(dir, 'input', 'pretrained'), { recursive: true });
     await saveBackbone(saved, join(dir, 'input', 'pretrained', 'r18'), { arch: 'resnet18', imgSize: 32, params: 0, features: 512, pretrained: null });
     process.env.SPINELAB_INPUT = join(dir, 'input');
-    const cfg: ClassifyModelConfig = { ...getPreset('tiny').models[1], imageSize: 32, encoder: { arch: 'resnet18', weights: 'pretrained/r18' } };
+    const cfg: ClassifyModelConfig = { ...classifyPreset('tiny').models[1], imageSize: 32, encoder: { arch: 'resnet18', weights: 'pretrained/r18' } };
     const model = buildClassifier(modelMeta(cfg), new Rng(3));
     const want = backboneLayer(saved).torchSlots();
     const differ = [...backboneLayer(model).torchSlots()].filter(([key, slot]) => {
@@ -91,10 +93,10 @@ describe('timm backbones in the stage models', () => {
     const demo = describeCoordsBackbone(coordsPreset('demo').model);
     expect(demo.arch).toMatch(/^residual CNN "small"/);
     expect(backboneRow(demo)['pretrained weights']).toBe('no (random init)');
-    const [crop, , , scs2] = getPreset('reference').models;
+    const [crop, , , scs2] = classifyPreset('reference').models;
     expect(describeEncoder(crop.encoder, crop.imageSize)).toMatchObject({ arch: 'coatnet_1_rw_224', params: 40_952_502, features: 768 });
     expect(describeEncoder(scs2.encoder, scs2.imageSize)).toMatchObject({ arch: 'coatnet_2_rw_224', params: 72_843_400, features: 1024 });
-    const cpu = getPreset('demo').models[0];
+    const cpu = classifyPreset('demo').models[0];
     expect(describeEncoder(cpu.encoder, cpu.imageSize)).toMatchObject({ arch: 'CNN 16-32-64-96', features: 96, pretrained: null });
   });
 });

@@ -3,9 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  buildCropRows, cropPath, CropDataset, CropStore, makeSample, oneHot, readCropIndex, type CropRow, type SampleConfig,
-} from '../../lib/classify/dataset.js';
+import { buildCropRows, CropDataset, makeSample, oneHot, type CropRow, type SampleConfig } from '../../lib/classify/dataset.js';
+import { cropPath, CropStore, readCropIndex } from '../../lib/classify/store.js';
 import { writeNpy } from '../../lib/core/npy.js';
 import { Rng } from '../../lib/core/rng.js';
 import { makeCropFixture } from './fixtures.js';

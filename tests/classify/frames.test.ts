@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { centreSlice, frameIndices, gatherChannels, jitterLimit, scaleStackTo8Bit } from '../../lib/classify/frames.js';
 
-/** Frames as triples, for comparison with the table of reference-pipeline.md §5.2. */
+/** Frames as triples, for comparison with the table of docs/porting.md §5.2. */
 function triples(L: number, n: number, jitter = 0): number[][] {
   const idx = Array.from(frameIndices(L, n, jitter));
   return Array.from({ length: n }, (_, f) => idx.slice(3 * f, 3 * f + 3));

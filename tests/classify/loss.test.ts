@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { binaryAuc, conditionMetrics, diskAuc, maskedSoftCrossEntropy, weightedLogLoss } from '../../lib/classify/loss.js';
 import { softmax3 } from '../../lib/metrics/index.js';
+import { pythonReference } from '../helpers/python.js';
+
+const TORCH = pythonReference(['torch']);
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -27,16 +29,12 @@ describe('masked soft cross-entropy', () => {
     expect(n).toBe(4);
     expect(loss).toBeCloseTo(sum / n, 5);
     // torch: cross_entropy with probability targets, reduced over the same present rows.
-    let out: string | null = null;
-    try {
-      out = execFileSync('/usr/bin/python3', ['-c', `import torch
+    if (!TORCH.ok) return;
+    const out = TORCH.run(['-c', `import torch
 z=torch.tensor(${JSON.stringify(logits)}).reshape(-1,3); t=torch.tensor(${JSON.stringify(y)}).reshape(-1,3)
 m=t.sum(1)>0
-print(torch.nn.functional.cross_entropy(z[m],t[m]).item())`], { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-    } catch {
-      console.warn('skipped torch comparison: /usr/bin/python3 with torch not available');
-    }
-    if (out) expect(loss).toBeCloseTo(Number(out), 5);
+print(torch.nn.functional.cross_entropy(z[m],t[m]).item())`]);
+    expect(loss).toBeCloseTo(Number(out), 5);
   });
 
   it('weighted: Σ w·ℓ / Σ w with w = y·(1, 2, 4) (soft rows get the mixed weight)', () => {

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildClassifier, headRanges, modelMeta, type ClassifyModelMeta } from '../../lib/classify/model.js';
-import { PRESETS, type ClassifyModelConfig } from '../../lib/classify/presets.js';
+import { CLASSIFY_PRESETS, type ClassifyModelConfig } from '../../lib/classify/presets.js';
 import { Rng } from '../../lib/core/rng.js';
 import { loadModel, saveModel } from '../../lib/engine/io.js';
 
@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 
 const small = (over: Partial<ClassifyModelConfig>): ClassifyModelConfig => ({
-  ...PRESETS.tiny.models[0], imageSize: 16, encoder: { widths: [4, 8], residual: true }, ...over,
+  ...CLASSIFY_PRESETS.tiny.models[0], imageSize: 16, encoder: { widths: [4, 8], residual: true }, ...over,
 });
 
 function frames(B: number, n: number, S: number, seed: number): tf.Tensor5D {

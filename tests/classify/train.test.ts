@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { predictCropLogits } from '../../lib/classify/predict.js';
-import { PRESETS, type ClassifyModelConfig } from '../../lib/classify/presets.js';
+import { CLASSIFY_PRESETS, type ClassifyModelConfig } from '../../lib/classify/presets.js';
 import { trainClassifier } from '../../lib/classify/train.js';
 import { readCsv } from '../../lib/core/csv.js';
 import { readNpy } from '../../lib/core/npy.js';
@@ -16,11 +16,11 @@ beforeAll(async () => {
 });
 
 const quick = (over: Partial<ClassifyModelConfig>): ClassifyModelConfig => ({
-  ...PRESETS.tiny.models[0],
+  ...CLASSIFY_PRESETS.tiny.models[0],
   imageSize: 16,
   encoder: { widths: [8, 16], residual: false },
   ...over,
-  train: { ...PRESETS.tiny.models[0].train, epochs: 1, batchSize: 8, nFolds: 2, evalBatchSize: 16, ...over.train },
+  train: { ...CLASSIFY_PRESETS.tiny.models[0].train, epochs: 1, batchSize: 8, nFolds: 2, evalBatchSize: 16, ...over.train },
 });
 
 describe('training through the shared loop (WASM)', () => {

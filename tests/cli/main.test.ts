@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../lib/cli/main.js';
 
-const COMMANDS = ['run', 'synth', 'prepare', 'train', 'crops', 'infer', 'score', 'check', 'notebooks', 'bench', 'backbone', 'backend'];
+const COMMANDS = ['run', 'synth', 'prepare', 'train', 'crops', 'infer', 'web', 'score', 'check', 'notebooks', 'bench', 'backbone', 'backend'];
 
 /** Run the CLI in-process, capturing what it prints. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -45,6 +45,25 @@ describe('spinelab CLI', () => {
     const r = await cli(['run', '--preset', 'huge']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--preset must be one of tiny, demo, bench, reference/);
+  });
+
+  it.each([
+    [['train', 'crops', '--workers', '0'], /--workers must be a positive integer, got 0/],
+    [['run', '--workers', '1.5'], /--workers must be a positive integer, got 1\.5/],
+    [['train', 'coords', '--prefetch', '--no-prefetch'], /--prefetch and --no-prefetch exclude each other/],
+    [['train', 'lvl2', '--epochs', '0'], /--epochs must be a positive integer, got 0/],
+    [['synth', '--workers', '0'], /--workers must be a positive integer, got 0/],
+  ])('%j is a usage error (exit 2) before any work', async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(message);
+  });
+
+  it('a bad SPINELAB_WORKERS is named in the error', async () => {
+    vi.stubEnv('SPINELAB_WORKERS', 'many');
+    const { defaultWorkers } = await import('../../lib/core/pool.js');
+    expect(() => defaultWorkers()).toThrow(/SPINELAB_WORKERS must be a positive integer, got "many"/);
+    vi.unstubAllEnvs();
   });
 
   it('backend --json prints one JSON object as its last line', async () => {

@@ -1,26 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.js';
-import {
-  REFERENCE_AUGMENT, augment, filter2d, gaussianKernel, motionKernel, shiftScaleRotateMatrix,
-  transformKeypoints, warpAffine, type AugmentConfig,
-} from '../../lib/coords/augment.js';
-import type { Gray } from '../../lib/coords/image.js';
-import { PYTHON, runPython } from './python.js';
+import { REFERENCE_AUGMENT, augment, transformKeypoints, type AugmentConfig } from '../../lib/coords/augment.js';
+import { resize, shiftScaleRotateMatrix, warpAffine, type Image } from '../../lib/image/index.js';
 
 const W = 96;
 const H = 80;
 
 /** A dark image with a bright 3×3 dot (peak at the centre) at each pixel position. */
-function dots(points: Array<[number, number]>): Gray {
+function dots(points: Array<[number, number]>): Image {
   const data = new Float32Array(W * H).fill(0.05);
   for (const [x, y] of points) {
     for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) data[(y + dy) * W + x + dx] = dx === 0 && dy === 0 ? 1 : 0.6;
   }
-  return { data, height: H, width: W };
+  return { data, channels: 1, height: H, width: W };
 }
 
 /** Intensity-weighted centre of the bright pixels within `r` of (x, y). */
-function findDot(img: Gray, x: number, y: number, r = 4): [number, number] {
+function findDot(img: Image, x: number, y: number, r = 4): [number, number] {
   let sx = 0, sy = 0, s = 0;
   for (let j = Math.max(0, Math.floor(y - r)); j <= Math.min(H - 1, Math.ceil(y + r)); j++) {
     for (let i = Math.max(0, Math.floor(x - r)); i <= Math.min(W - 1, Math.ceil(x + r)); i++) {
@@ -31,7 +27,9 @@ function findDot(img: Gray, x: number, y: number, r = 4): [number, number] {
   return [sx / s, sy / s];
 }
 
-const ONLY_GEOMETRY: AugmentConfig = { ...REFERENCE_AUGMENT, pShiftScaleRotate: 1, pColor: 0, pBlur: 0 };
+const ONLY_GEOMETRY: AugmentConfig = {
+  ssr: { ...REFERENCE_AUGMENT.ssr, p: 1 }, colour: { ...REFERENCE_AUGMENT.colour, p: 0 }, blur: { ...REFERENCE_AUGMENT.blur, p: 0 },
+};
 
 describe('keypoints follow the image', () => {
   it('a bright dot drawn at each keypoint is found where the augmented keypoint says', () => {
@@ -41,7 +39,7 @@ describe('keypoints follow the image', () => {
     const rng = new Rng(7);
     let checked = 0;
     for (let trial = 0; trial < 25; trial++) {
-      const out = augment(img, kps, rng, ONLY_GEOMETRY);
+      const out = augment(img, kps, img, rng, ONLY_GEOMETRY);
       for (let p = 0; p < 5; p++) {
         const u = out.kps[2 * p], v = out.kps[2 * p + 1];
         if (Number.isNaN(u)) continue;
@@ -57,8 +55,8 @@ describe('keypoints follow the image', () => {
 
   it('a keypoint pushed out of the image becomes missing as a whole point', () => {
     // Shift right by 30 % of the width: x = 0.8 → 1.1 (gone), x = 0.5 → 0.8 (kept).
-    const m = shiftScaleRotateMatrix(W, H, 0, 1, 0.3, 0);
-    const out = transformKeypoints(Float32Array.from([0.8, 0.5, 0.5, 0.5, NaN, NaN, 0.1, 0.2, 0.2, 0.9]), m, W, H);
+    const m = shiftScaleRotateMatrix({ height: H, width: W }, { angle: 0, scale: 1, dx: 0.3, dy: 0 });
+    const out = transformKeypoints(Float32Array.from([0.8, 0.5, 0.5, 0.5, NaN, NaN, 0.1, 0.2, 0.2, 0.9]), m, { height: H, width: W });
     expect(Array.from(out.slice(0, 2))).toEqual([NaN, NaN]);
     expect(out[2]).toBeCloseTo(0.8, 6);
     expect(out[3]).toBeCloseTo(0.5, 6);
@@ -66,11 +64,11 @@ describe('keypoints follow the image', () => {
   });
 
   it('rotation is counter-clockwise on screen for a positive angle (cv2.getRotationMatrix2D)', () => {
-    // 90° about the centre (48, 40): a point right of the centre moves up (smaller y).
-    const m = shiftScaleRotateMatrix(W, H, 90, 1, 0, 0);
-    const out = transformKeypoints(Float32Array.from([58 / W, 40 / H, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]), m, W, H);
-    expect(out[0] * W).toBeCloseTo(48, 4);
-    expect(out[1] * H).toBeCloseTo(30, 4);
+    // 90° about the pixel-centre middle (47.5, 39.5): a point right of the centre moves up (smaller y).
+    const m = shiftScaleRotateMatrix({ height: H, width: W }, { angle: 90, scale: 1, dx: 0, dy: 0 });
+    const out = transformKeypoints(Float32Array.from([57.5 / W, 39.5 / H, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]), m, { height: H, width: W });
+    expect(out[0] * W).toBeCloseTo(47.5, 4);
+    expect(out[1] * H).toBeCloseTo(29.5, 4);
   });
 
   it('photometric augmentations and blur never move keypoints; inputs are not modified', () => {
@@ -79,7 +77,7 @@ describe('keypoints follow the image', () => {
     const kps = Float32Array.from([0.3, 0.4, 0.5, 0.5, NaN, NaN, 0.6, 0.6, 0.7, 0.8]);
     const rng = new Rng(1);
     for (let i = 0; i < 10; i++) {
-      const out = augment(img, kps, rng, { ...REFERENCE_AUGMENT, pShiftScaleRotate: 0, pColor: 1, pBlur: 1 });
+      const out = augment(img, kps, img, rng, { ssr: { ...REFERENCE_AUGMENT.ssr, p: 0 }, colour: { ...REFERENCE_AUGMENT.colour, p: 1 }, blur: { ...REFERENCE_AUGMENT.blur, p: 1 } });
       expect(Array.from(out.kps)).toEqual(Array.from(kps));
       for (const v of out.img.data) expect(v >= 0 && v <= 1.0001).toBe(true);
     }
@@ -87,43 +85,32 @@ describe('keypoints follow the image', () => {
   });
 });
 
-describe('pixel kernels', () => {
-  it.skipIf(!PYTHON)('warpAffine equals torch grid_sample (bilinear, reflection = BORDER_REFLECT_101)', () => {
-    const rng = new Rng(5);
-    const img = { data: Float32Array.from({ length: W * H }, () => rng.random()), height: H, width: W };
-    const m = shiftScaleRotateMatrix(W, H, 8, 0.85, 0.15, -0.1);
-    const ours = warpAffine(img, m);
-    // Independent path: invert m in numpy, map every output pixel centre, sample with torch.
-    const ref = runPython(`
-img = torch.from_numpy(np.load(D+'in0.npy'))[None, None].double()
-m = np.load(D+'in1.npy').astype(np.float64).reshape(2, 3)
-inv = np.linalg.inv(np.vstack([m, [0, 0, 1]]))[:2]
-ys, xs = np.mgrid[0:${H}, 0:${W}].astype(np.float64)
-sx = inv[0, 0] * xs + inv[0, 1] * ys + inv[0, 2]
-sy = inv[1, 0] * xs + inv[1, 1] * ys + inv[1, 2]
-grid = np.stack([2 * sx / (${W} - 1) - 1, 2 * sy / (${H} - 1) - 1], -1)[None]
-out = torch.nn.functional.grid_sample(img, torch.from_numpy(grid), mode='bilinear', padding_mode='reflection', align_corners=True)
-np.save(D+'out.npy', out[0, 0].numpy().astype(np.float32))`,
-    [{ data: img.data, shape: [H, W] }, { data: Float64Array.from(m), shape: [6] }]);
-    let maxErr = 0;
-    for (let i = 0; i < ref.data.length; i++) maxErr = Math.max(maxErr, Math.abs(ours.data[i] - (ref.data[i] as number)));
-    expect(maxErr).toBeLessThan(1e-5);
-  });
-
-  it('Gaussian kernels are OpenCV\'s fixed tables for k ≤ 7 and sum to 1', () => {
-    const k3 = gaussianKernel(3);
-    expect(Array.from(k3.slice(0, 3))).toEqual([0.0625, 0.125, 0.0625]); // 0.25·[0.25, 0.5, 0.25]
-    for (const k of [3, 5, 7, 9]) expect(gaussianKernel(k).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
-    for (const angle of [0, 33, 90, 200]) expect(motionKernel(5, angle).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
-  });
-
-  it('filter2d with reflect-101 borders keeps a constant image constant and matches a hand sum', () => {
-    const flat = { data: new Float32Array(20).fill(0.4), height: 4, width: 5 };
-    for (const v of filter2d(flat, gaussianKernel(5), 5).data) expect(v).toBeCloseTo(0.4, 6);
-    // 1-row image [1, 2, 3], kernel row [0.25, 0.5, 0.25] (3×3 kernel whose rows all reflect to row 0):
-    // pixel 0 sees [2 (reflected), 1, 2] → 0.25·2 + 0.5·1 + 0.25·2 = 1.5.
-    const out = filter2d({ data: Float32Array.from([1, 2, 3]), height: 1, width: 3 }, gaussianKernel(3), 3);
-    expect(out.data[0]).toBeCloseTo(1.5, 6);
-    expect(out.data[1]).toBeCloseTo(2, 6);
+describe('augmenting the model-size input is augmenting the native image, then resizing (reference order)', () => {
+  it('the shift-scale-rotate of a non-square native image is carried through the resize', () => {
+    // A smooth non-square native image and the 64 × 64 model input made from it.
+    const native: Image = { data: new Float32Array(90 * 150), channels: 1, height: 90, width: 150 };
+    for (let y = 0; y < 90; y++) for (let x = 0; x < 150; x++) native.data[y * 150 + x] = 0.5 + 0.4 * Math.sin(x / 9) * Math.cos(y / 7);
+    const model = { height: 64, width: 64 };
+    const input = resize(native, model, 'linear');
+    const cfg: AugmentConfig = { ssr: { p: 1, shift: 0.1, scale: 0.1, rotate: 10 }, colour: { ...REFERENCE_AUGMENT.colour, p: 0 }, blur: { ...REFERENCE_AUGMENT.blur, p: 0 } };
+    const kps = Float32Array.from({ length: 10 }, (_, i) => 0.3 + 0.04 * i);
+    for (let seed = 0; seed < 5; seed++) {
+      const ours = augment(input, kps, native, new Rng(seed), cfg);
+      // The same draw applied as the reference does: warp the native image, then resize.
+      const draw = new Rng(seed);
+      draw.random();
+      const [angle, scale, dx, dy] = [draw.uniform(-10, 10), draw.uniform(0.9, 1.1), draw.uniform(-0.1, 0.1), draw.uniform(-0.1, 0.1)];
+      const m = shiftScaleRotateMatrix(native, { angle, scale, dx, dy });
+      const reference = resize(warpAffine(native, m), model, 'linear');
+      const meanErr = (a: Float32Array) => a.reduce((s, v, i) => s + Math.abs(v - reference.data[i]), 0) / a.length;
+      const err = meanErr(ours.img.data);
+      expect(err, `seed ${seed}`).toBeLessThan(0.01); // two bilinear interpolations against one
+      // The old way, the same matrix built at the model size, rotates the squashed image instead.
+      const naive = warpAffine(input, shiftScaleRotateMatrix(model, { angle, scale, dx, dy }));
+      const naiveErr = meanErr(naive.data);
+      if (Math.abs(angle) > 1) expect(err).toBeLessThan(0.5 * naiveErr);
+      // Keypoints move with the native matrix.
+      expect(Array.from(ours.kps)).toEqual(Array.from(transformKeypoints(kps, m, native)));
+    }
   });
 });

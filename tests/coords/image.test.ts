@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.js';
-import { flipVertical, middleSliceU8, percentile, resize, toUint8Clipped } from '../../lib/coords/image.js';
+import { middleSliceU8, percentile, toUint8Clipped } from '../../lib/coords/image.js';
 import { PYTHON, PYTHON_SKIP_REASON, runPython } from './python.js';
 
 function randomImage(rng: Rng, n: number, lo: number, hi: number): Int16Array {
@@ -41,48 +41,4 @@ np.save(D+'out.npy', (img * 255).astype(np.uint8))`, [{ data: img, shape: [37, 5
     }
   });
   if (!PYTHON) it.skip(PYTHON_SKIP_REASON, () => {});
-});
-
-describe('resize', () => {
-  const rng = new Rng(11);
-  const src = Float32Array.from({ length: 24 * 36 }, () => rng.random());
-
-  it.skipIf(!PYTHON)('enlarging equals torch bilinear (align_corners=False), i.e. OpenCV INTER_LINEAR', () => {
-    const ours = resize({ data: src, height: 24, width: 36 }, 40, 50);
-    const ref = runPython(`
-x = torch.from_numpy(np.load(D+'in0.npy'))[None, None]
-np.save(D+'out.npy', torch.nn.functional.interpolate(x, size=(40, 50), mode='bilinear', align_corners=False)[0, 0].numpy())`,
-    [{ data: src, shape: [24, 36] }]);
-    for (let i = 0; i < ref.data.length; i++) expect(ours.data[i]).toBeCloseTo(ref.data[i] as number, 5);
-  });
-
-  it.skipIf(!PYTHON)('shrinking by an integer factor equals torch avg_pool2d', () => {
-    const ours = resize({ data: src, height: 24, width: 36 }, 8, 12);
-    const ref = runPython(`
-x = torch.from_numpy(np.load(D+'in0.npy'))[None, None]
-np.save(D+'out.npy', torch.nn.functional.avg_pool2d(x, 3)[0, 0].numpy())`, [{ data: src, shape: [24, 36] }]);
-    for (let i = 0; i < ref.data.length; i++) expect(ours.data[i]).toBeCloseTo(ref.data[i] as number, 5);
-  });
-
-  it('shrinking by a fractional factor integrates each footprint (hand-worked 3 → 2)', () => {
-    // Output pixel 0 covers source [0, 1.5): (a + 0.5·b)/1.5; pixel 1 covers [1.5, 3): (0.5·b + c)/1.5.
-    const out = resize({ data: Float32Array.from([3, 6, 9]), height: 1, width: 3 }, 1, 2);
-    expect(out.data[0]).toBeCloseTo((3 + 3) / 1.5, 5);
-    expect(out.data[1]).toBeCloseTo((3 + 9) / 1.5, 5);
-  });
-
-  it('preserves the mean when shrinking and a constant image both ways', () => {
-    const img = { data: src, height: 24, width: 36 };
-    const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
-    expect(mean(resize(img, 10, 14).data)).toBeCloseTo(mean(src), 2);
-    const flat = { data: new Float32Array(24 * 36).fill(0.7), height: 24, width: 36 };
-    for (const [h, w] of [[7, 9], [50, 61]]) for (const v of resize(flat, h, w).data) expect(v).toBeCloseTo(0.7, 5);
-  });
-});
-
-describe('flipVertical', () => {
-  it('reverses the rows only', () => {
-    const img = { data: Uint8Array.from([1, 2, 3, 4, 5, 6]), height: 3, width: 2 };
-    expect(Array.from(flipVertical(img).data)).toEqual([5, 6, 3, 4, 1, 2]);
-  });
 });

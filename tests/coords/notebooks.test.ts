@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareSplit } from '../../lib/prepare/index.js';
 import { generateDataset } from '../../lib/synth/generate.js';
-import { runNotebooks } from '../../lib/notebook/runner/run.js';
-import { outputText, readNotebook } from '../../lib/notebook/runner/nbformat.js';
+import { runNotebooks } from '../../lib/pipeline/runner/run.js';
+import { outputText, readNotebook } from '../../lib/pipeline/runner/nbformat.js';
 
 /**
  * 02_Coords and 03_CoordsInf run headless (Python-free runner, tslab kernel) with the tiny preset

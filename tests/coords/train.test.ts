@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCsv } from '../../lib/core/csv.js';
@@ -9,7 +9,7 @@ import { middleSliceU8 } from '../../lib/coords/image.js';
 import { coordsPreset } from '../../lib/coords/presets.js';
 import { readSeriesCoords } from '../../lib/coords/predict.js';
 import { loadSpider } from '../../lib/coords/spider.js';
-import { trainCoords } from '../../lib/coords/train.js';
+import { coordsReportRows, readCoordsReport, trainCoords } from '../../lib/coords/train.js';
 import { countPoints, missingKeypoints } from '../../lib/coords/types.js';
 import type { TrainEvent } from '../../lib/train/types.js';
 import { SHARED, sharedPath } from '../helpers/shared.js';
@@ -74,6 +74,23 @@ describe('trainCoords (tiny preset, toy spines)', () => {
     expect(r.oof.all.meanError).toBeGreaterThan(0);
     if (spider) expect(r.spiderHeldOut?.nSeries).toBe(spider.heldOut.length);
     expect(existsSync(join(out, 'models', 'coords', 'report.json'))).toBe(true);
+  });
+
+  it('reads the report back typed: NaN figures (saved as null) come back as NaN, a bad field is named', () => {
+    const dir = join(out, 'models', 'coords');
+    expect(readCoordsReport(dir)).toEqual(result.report);
+    const copy = mkdtempSync(join(tmpdir(), 'coords-report-'));
+    const raw = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8'));
+    writeFileSync(join(copy, 'report.json'), JSON.stringify({ ...raw, oof: { ...raw.oof, 'Sagittal T1': { ...raw.oof['Sagittal T1'], meanError: NaN } } }));
+    const back = readCoordsReport(copy);
+    expect(back.oof['Sagittal T1'].meanError).toBeNaN();
+    const rows = coordsReportRows(back);
+    expect(rows.map((x) => x.set).slice(0, 3)).toEqual(['OOF all', 'OOF Sagittal T1', 'OOF Sagittal T2/STIR']);
+    expect(rows[1]['mean error']).toBe('-');
+    expect(rows[0]['mean error']).toBe(`${result.report.oof.all.meanError.toFixed(2)} %`);
+    writeFileSync(join(copy, 'report.json'), JSON.stringify({ ...raw, nSeries: 'many' }));
+    expect(() => readCoordsReport(copy)).toThrow(/report\.json: nSeries must be a number, got "many"/);
+    expect(() => readCoordsReport(join(copy, 'nowhere'))).toThrow(/coordinates report missing/);
   });
 
   it('resumes: a second run skips both finished folds and predicts the same', async () => {

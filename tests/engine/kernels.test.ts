@@ -33,12 +33,28 @@ function convCases(seed: number, n: number): ConvCase[] {
     const KH = rng.int(1, 5);
     const KW = rng.int(1, 5);
     fixed.push({
-      B: rng.int(1, 3), H: rng.int(KH, 12), W: rng.int(KW, 12), C: rng.int(1, 5), CO: rng.int(1, 5),
+      B: rng.int(1, 3), H: rng.int(KH, 12), W: rng.int(KW, 12), C: rng.int(1, 10), CO: rng.int(1, 5),
       KH, KW, s: [rng.int(1, 3), rng.int(1, 3)], pad: rng.choice(pads),
     });
   }
   return fixed;
 }
+
+const convGradCases: ConvCase[] = [
+  ...convCases(11, 24),
+  // Filter gradient: one GEMM per tap (C·taps > 64) as well as the stacked one; rows sharing
+  // zero borders (odd sizes, pad on both sides: pitch = output size); C = 1 with stride 1 along
+  // the width (the padded copy is the grid). Input gradient: even C (copies by doubles), odd C,
+  // C ≥ 128 (copyWithin).
+  { B: 2, H: 9, W: 11, C: 8, CO: 5, KH: 3, KW: 3, s: [2, 2], pad: 'same' },
+  { B: 3, H: 10, W: 10, C: 9, CO: 4, KH: 3, KW: 3, s: [1, 1], pad: 'same' },
+  { B: 2, H: 5, W: 5, C: 16, CO: 6, KH: 3, KW: 3, s: [2, 2], pad: 'same' },
+  { B: 2, H: 10, W: 9, C: 8, CO: 3, KH: 3, KW: 3, s: [2, 2], pad: 'valid' },
+  { B: 2, H: 12, W: 7, C: 1, CO: 4, KH: 3, KW: 3, s: [2, 1], pad: 'same' },
+  { B: 2, H: 7, W: 6, C: 1, CO: 3, KH: 3, KW: 3, s: [1, 1], pad: 'valid' },
+  { B: 1, H: 5, W: 4, C: 128, CO: 3, KH: 3, KW: 3, s: [2, 2], pad: 'same' },
+  { B: 2, H: 6, W: 7, C: 4, CO: 3, KH: 1, KW: 1, s: [1, 1], pad: [[0, 0], [1, 0], [0, 1], [0, 0]] }, // padded 1×1: grid path
+];
 
 const label = (c: ConvCase) => `${c.B}x${c.H}x${c.W}x${c.C}→${c.CO} k${c.KH}x${c.KW} s${c.s.join('x')} ${typeof c.pad === 'string' ? c.pad : 'explicit'}`;
 const outSize = (c: ConvCase) => tf.backend_util.computeConv2DInfo([c.B, c.H, c.W, c.C], [c.KH, c.KW, c.C, c.CO], c.s, 1, c.pad);
@@ -60,7 +76,7 @@ describe('registered wasm kernels', () => {
     for (const [name, fn] of Object.entries(WASM_KERNELS)) expect(active(name), name).toBe(fn);
   });
 
-  it.each(convCases(11, 24).map((c) => [label(c), c] as const))('Conv2DBackpropFilter/Input %s', async (_, c) => {
+  it.each(convGradCases.map((c) => [label(c), c] as const))('Conv2DBackpropFilter/Input %s', async (_, c) => {
     const ci = outSize(c);
     const rng = new Rng(c.H * 31 + c.W);
     const x = randn(rng, [c.B, c.H, c.W, c.C]);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.js';
-import { FastBatchNorm, FoldTime, UnfoldTime, batchNormTraining, initBackend } from '../../lib/engine/index.js';
+import { FastBatchNorm, FoldTime, UnfoldTime, batchNormTraining, initBackend, pruneConvInputGradients } from '../../lib/engine/index.js';
 import { compareBackends, randn, relErr } from './compare.js';
 
 describe('FastBatchNorm', () => {
@@ -71,5 +71,40 @@ describe('FoldTime / UnfoldTime', () => {
     expect(back.shape).toEqual([null, 5, 3]);
     expect(() => new UnfoldTime({ frames: 4 }).apply(tf.zeros([6, 2]))).toThrow(/not a multiple/);
     expect(() => new UnfoldTime({ frames: 0 })).toThrow(/positive integer/);
+  });
+});
+
+describe('pruneConvInputGradients', () => {
+  // Two convs (a linear stride-2 stem with bias, which stock tf.layers runs fused, then one with a
+  // relu): with pruning, a training step runs one Conv2DBackpropInput (the second conv's; the
+  // stem's input is data), without it two; outputs and every weight gradient agree.
+  it('skips the data-input gradient of the first conv and changes no result (wasm)', async () => {
+    await initBackend('wasm');
+    const rng = new Rng(9);
+    const input = tf.input({ shape: [9, 10, 3] });
+    const h = tf.layers.conv2d({ filters: 4, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: tf.initializers.glorotNormal({ seed: 1 }), biasInitializer: tf.initializers.randomNormal({ seed: 2 }) }).apply(input);
+    const out = tf.layers.conv2d({ filters: 5, kernelSize: 3, padding: 'valid', activation: 'relu', useBias: false, kernelInitializer: tf.initializers.glorotNormal({ seed: 3 }) }).apply(h) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    const raw = randn(rng, [2, 9, 10, 3]);
+    const x = tf.tensor(raw.data, raw.shape);
+    const vars = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
+    const step = async (prune: boolean) => {
+      pruneConvInputGradients(prune);
+      const y = Float32Array.from((model.predict(x) as tf.Tensor).dataSync());
+      let grads: Float32Array[] = [];
+      const prof = await tf.profile(() => {
+        const { grads: g } = tf.variableGrads(() => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)), vars);
+        grads = vars.map((v) => Float32Array.from(g[v.name].dataSync()));
+      });
+      return { y, grads, dx: prof.kernels.filter((k) => k.name === 'Conv2DBackpropInput').length };
+    };
+    const stock = await step(false);
+    const pruned = await step(true);
+    expect(stock.dx).toBe(2);
+    expect(pruned.dx).toBe(1);
+    expect(relErr(pruned.y, stock.y)).toBeLessThan(1e-6);
+    expect(pruned.grads).toHaveLength(3);
+    for (let i = 0; i < 3; i++) expect(relErr(pruned.grads[i], stock.grads[i])).toBeLessThan(1e-5);
+    model.dispose();
   });
 });

@@ -5,11 +5,11 @@
  */
 import { join } from 'node:path';
 import { Rng } from '../../lib/core/rng.js';
-import { buildClassifier, getPreset, modelMeta } from '../../lib/classify/index.js';
+import { buildClassifier, classifyPreset, modelMeta } from '../../lib/classify/index.js';
 import { buildCoordsModel, coordsPreset } from '../../lib/coords/index.js';
 import { saveModel } from '../../lib/engine/io.js';
 import { buildLvl2Model, layoutOf } from '../../lib/lvl2/index.js';
-import { savePriors } from '../../lib/infer/index.js';
+import { savePriors } from '../../lib/metrics/index.js';
 import { readTrainLabels } from '../../lib/data/tables.js';
 import { generateDataset } from '../../lib/synth/index.js';
 
@@ -30,7 +30,7 @@ export async function makeModels(root: string, trainCsv: string): Promise<void> 
   const rng = new Rng(3);
   const coords = coordsPreset('tiny');
   for (const f of [0, 1]) await saveModel(buildCoordsModel(coords.model, rng.fork(f)), join(root, 'models', 'coords', `fold_${f}`), { coords });
-  const [crop, scs] = getPreset('tiny').models;
+  const [crop, scs] = classifyPreset('tiny').models;
   for (const [cfg, dirs] of [[crop, ['fold_0', 'fold_1']], [scs, ['fold_0', 'fullfit']]] as const) {
     const meta = modelMeta(cfg);
     for (const [k, d] of dirs.entries()) await saveModel(buildClassifier(meta, rng.fork(10 + k)), join(root, 'models', cfg.name, d), { ...meta, fold: d });

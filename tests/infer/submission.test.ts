@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ArtefactError, UsageError } from '../../lib/core/errors.js';
 import { CLASS_WEIGHTS, TARGETS } from '../../lib/data/vocabulary.js';
-import { chooseCheckpoints, classPriors, modelsRoot, validateSubmission, writeSubmission } from '../../lib/infer/index.js';
+import { chooseCheckpoints, modelsRoot, validateSubmission, writeSubmission } from '../../lib/infer/index.js';
+import { classPriors } from '../../lib/metrics/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'spinelab-submission-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

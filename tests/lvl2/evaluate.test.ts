@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.js';
-import { cvTable, gapClosed, type Lvl2Oof } from '../../lib/lvl2/index.js';
+import { cvTable, type Lvl2Oof } from '../../lib/lvl2/index.js';
+import { gapClosed } from '../../lib/metrics/index.js';
 import { boundsPredictions } from '../../lib/synth/floor.js';
 
 /** A synthetic input's truth (noise model + latents) and labels drawn from it. */

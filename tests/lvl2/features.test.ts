@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.js';
-import { buildFeatures, buildLvl2Model, deriveLayout, featureTable, level1Probabilities, layoutOf, type Level1Logits, type Level1Row } from '../../lib/lvl2/index.js';
+import { level1Probabilities, type Level1Logits, type Level1Row } from '../../lib/classify/level1.js';
+import { buildFeatures, buildLvl2Model, deriveLayout, featureTable, layoutOf } from '../../lib/lvl2/index.js';
 
 const T1 = 'Sagittal T1' as const;
 const T2 = 'Sagittal T2/STIR' as const;

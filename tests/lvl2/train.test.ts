@@ -7,7 +7,8 @@ import { main } from '../../lib/cli/main.js';
 import { writeCsv } from '../../lib/core/csv.js';
 import { SEVERITIES, TARGETS } from '../../lib/data/vocabulary.js';
 import { initBackend } from '../../lib/engine/backend.js';
-import { getLvl2Preset, loadLvl2Models, predictLvl2, readLevel1Oof, trainLvl2, type Lvl2Report } from '../../lib/lvl2/index.js';
+import { readLevel1Oof } from '../../lib/classify/level1-oof.js';
+import { lvl2Preset, loadLvl2Models, predictLvl2, trainLvl2, type Lvl2Report } from '../../lib/lvl2/index.js';
 import { readOof, type TrainEvent } from '../../lib/train/index.js';
 import { randomLabels, simulateLevel1 } from './simulate.js';
 
@@ -20,7 +21,7 @@ const MODELS = [
 describe('level-2 training on generated level-1 OOF logits', () => {
   const out = mkdtempSync(join(tmpdir(), 'spinelab-lvl2-'));
   const labels = randomLabels(160, 11);
-  const preset = getLvl2Preset('tiny');
+  const preset = lvl2Preset('tiny');
   let report: Lvl2Report;
   beforeAll(async () => {
     await initBackend();

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.js';
 import { initBackend } from '../../lib/engine/backend.js';
 import { rsnaLoss, scoreStudies, studyLoss } from '../../lib/metrics/index.js';
+import { pythonReference } from '../helpers/python.js';
 
-const PY = '/usr/bin/python3';
-const HAS_NUMPY = spawnSync(PY, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
+const PY = pythonReference(['numpy']);
 
 function batch(n: number, seed: number, missing = 0.15, scale = 2) {
   const rng = new Rng(seed);
@@ -29,12 +28,12 @@ function softmax(logits: ArrayLike<number>): Float64Array {
 }
 
 describe('rsnaLoss (the reference repository metric)', () => {
-  it.skipIf(!HAS_NUMPY)('matches a numpy re-implementation of util/metrics.py::rsna_loss', () => {
+  it.skipIf(!PY.ok)('matches a numpy re-implementation of util/metrics.py::rsna_loss', () => {
     const { labels, logits } = batch(20, 1, 0.15, 6); // wide logits: the 1e-7 clip is active
     const probs = softmax(logits);
     const rows = (a: ArrayLike<number>, w: number) => Array.from({ length: a.length / w }, (_, i) => Array.from(a).slice(i * w, (i + 1) * w));
     const input = JSON.stringify({ labels: rows(labels, 25), probs: rows(probs, 75).map((r) => rows(r, 3)) });
-    const ref = JSON.parse(execFileSync(PY, [join(__dirname, 'rsna_loss_ref.py')], { input, encoding: 'utf8' }));
+    const ref = PY.json<Record<string, number>>([join(__dirname, 'rsna_loss_ref.py')], { input });
     const ours = rsnaLoss(labels, probs, 'probabilities');
     for (const k of ['scs', 'nfn', 'ss', 'any', 'score'] as const) expect(ours[k]).toBeCloseTo(ref[k], 12);
     // `kind` replaces the reference's min < 0 heuristic: logits give the same as their softmax.

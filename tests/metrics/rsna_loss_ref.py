@@ -1,5 +1,5 @@
 """Independent reference for rsnaLoss/studyLoss tests: the reference repository's util/metrics.py
-rsna_loss re-written with numpy from reference-pipeline.md §7.1 (clip 1e-7, no renormalisation,
+rsna_loss re-written with numpy from docs/porting.md §7.1 (clip 1e-7, no renormalisation,
 any-severe over all 5 SCS levels, weight 2^max label, 0 when all SCS labels are missing).
 Reads {"labels": N x 25, "probs": N x 25 x 3} on stdin; prints the score and the four parts."""
 import json, sys

@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +9,10 @@ import {
   competitionScore, readLabelsAsSolution, readSolutionCsv, readSubmissionCsv, scoreStudies, solutionFromLabels,
   submissionFromProbs, targetLosses, type SolutionRow,
 } from '../../lib/metrics/index.js';
+import { pythonReference } from '../helpers/python.js';
 import { SHARED, SHARED_SKIP_REASON, sharedPath } from '../helpers/shared.js';
 
-const PY = '/usr/bin/python3';
-const HAS_NUMPY = spawnSync(PY, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
-if (!HAS_NUMPY) console.warn('[spinelab tests] skipped: /usr/bin/python3 with numpy is not available (metric reference)');
+const PY = pythonReference(['numpy']);
 
 interface Case { score: number; solution: string; submission: string; scored_rows: number; submission_rows: number }
 const expected: Record<string, Case> = SHARED ? JSON.parse(readFileSync(sharedPath('metric', 'expected-scores.json'), 'utf8')) : {};
@@ -30,7 +28,7 @@ describe.skipIf(!SHARED)(`official scores (${SHARED ? 'host scorer' : SHARED_SKI
     expect(Math.abs(s.score - c.score)).toBeLessThan(1e-9);
     expect(s.scoredRows).toBe(c.scored_rows);
   });
-  it.skipIf(!HAS_NUMPY).each(Object.keys(expected))('%s: every part equals the numpy/sklearn-formula reference', (name) => {
+  it.skipIf(!PY.ok).each(Object.keys(expected))('%s: every part equals the numpy/sklearn-formula reference', (name) => {
     const c = expected[name];
     const solution = readSolutionCsv(sharedPath('metric', c.solution));
     const submission = readSubmissionCsv(sharedPath('metric', c.submission));
@@ -55,7 +53,7 @@ function sklearnReference(solution: SolutionRow[], submission: Map<string, numbe
     solution: solution.map((r) => [r.rowId, ...r.y, r.weight]),
     submission: [...submission].map(([k, v]) => [k, ...v]),
   });
-  return JSON.parse(execFileSync(PY, [join(__dirname, 'sklearn_ref.py')], { input, encoding: 'utf8' }));
+  return PY.json([join(__dirname, 'sklearn_ref.py')], { input });
 }
 
 /** Random labels (some missing) and random unnormalised predictions for `n` studies. */
@@ -72,7 +70,7 @@ function randomStudies(n: number, seed: number, missing = 0.1) {
 }
 
 describe('edge cases', () => {
-  it.skipIf(!HAS_NUMPY)('random unnormalised cases with zeros match the reference', () => {
+  it.skipIf(!PY.ok)('random unnormalised cases with zeros match the reference', () => {
     for (const seed of [1, 2, 3]) {
       const { labels, probs } = randomStudies(12, seed);
       const solution = solutionFromLabels(labels);

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { display, figureBundle, figureText, liveFigure, PLOTLY_MIME, show } from '../../lib/notebook/display.js';
 import { kernelWriter, setDisplayWriter, type DisplayMessage } from '../../lib/notebook/kernel.js';
 import { progress, progressLine } from '../../lib/notebook/progress.js';
+import { coalesce } from '../../lib/notebook/coalesce.js';
 import { tableBundle } from '../../lib/notebook/table.js';
 import { liveLearningCurves, savedCurvePoints } from '../../lib/notebook/live.js';
 import { learningCurves } from '../../lib/viz/curves.js';
@@ -15,7 +16,10 @@ function capture(): { msgs: { msg: DisplayMessage; update: boolean }[] } {
   return out;
 }
 
-afterEach(() => setDisplayWriter(undefined));
+afterEach(() => {
+  setDisplayWriter(undefined);
+  vi.useRealTimers();
+});
 
 describe('figure bundles', () => {
   it('carry plotly JSON, HTML and text in one display', () => {
@@ -87,6 +91,23 @@ describe('in a kernel (captured writer)', () => {
     expect(curves.figure()).toEqual(learningCurves(curves.points as never));
   });
 
+  it('live learning curves coalesce a burst of points and draw the latest ones at the next tick without a flush', () => {
+    vi.useFakeTimers();
+    const cap = capture();
+    let t = 0;
+    const curves = liveLearningCurves({ intervalMs: 2000, now: () => t });
+    for (let s = 1; s <= 300; s++) {
+      t = s * 10; // 100 points a second for 3 s
+      curves.add({ step: s, loss: 1 / s });
+    }
+    const figs = () => cap.msgs.filter((m) => m.msg.data[PLOTLY_MIME]);
+    expect(figs()).toHaveLength(2); // at 10 ms and 2010 ms
+    t = 4010;
+    vi.advanceTimersByTime(2000); // the cell ended without flush(): the timer draws the rest
+    expect(figs()).toHaveLength(3);
+    expect((figs()[2].msg.data[PLOTLY_MIME] as Figure).data[0].x).toHaveLength(300);
+  });
+
   it('live learning curves with no point (every fold resumed) draw the saved curves instead of an empty figure', () => {
     const cap = capture();
     const saved = [{ fold: 0, step: 10, epoch: 1, lr: 1e-3, trainLoss: 0.9, valLoss: 0.8, metric: 0.7 }, { fold: 0, step: 20, epoch: 2, lr: 1e-3, trainLoss: 0.6, valLoss: 0.7, metric: 0.75 }];
@@ -131,6 +152,39 @@ describe('in a kernel (captured writer)', () => {
   });
 });
 
+describe('coalesce', () => {
+  it('publishes at most once per interval, the first and forced states at once, and never loses the latest', () => {
+    vi.useFakeTimers();
+    let t = 0;
+    const out: [number, string][] = [];
+    const c = coalesce<string>((s) => out.push([t, s]), 100, () => t);
+    c.offer('a'); // first: at once
+    t = 30;
+    c.offer('b');
+    t = 60;
+    c.offer('c'); // replaces b
+    expect(out).toEqual([[0, 'a']]);
+    expect(c.pending).toBe(true);
+    t = 100;
+    vi.advanceTimersByTime(100);
+    expect(out).toEqual([[0, 'a'], [100, 'c']]);
+    t = 120;
+    c.offer('d');
+    t = 130;
+    c.offer('e', true); // forced (a final state): at once, and the waiting one is dropped
+    expect(out.slice(2)).toEqual([[130, 'e']]);
+    expect(c.pending).toBe(false);
+    vi.advanceTimersByTime(1000);
+    expect(out).toHaveLength(3);
+    t = 300;
+    c.offer('f'); // the interval has passed: at once
+    t = 310;
+    c.offer('g');
+    c.flush();
+    expect(out.slice(3)).toEqual([[300, 'f'], [310, 'g']]);
+  });
+});
+
 describe('progress', () => {
   it('log mode writes one line per 10 % and the last one', () => {
     const lines: string[] = [];
@@ -157,6 +211,27 @@ describe('progress', () => {
     expect(last.update).toBe(true);
     expect(last.msg.data['text/plain']).toBe('train 100/100 (100%) [2.0s<0.0s] loss=0.01');
     expect(String(last.msg.data['text/html'])).toContain('<progress value="100" max="100"');
+  });
+
+  it('kernel mode publishes the last state when the loop stops between two ticks (early stop, error, cell end)', () => {
+    vi.useFakeTimers();
+    const cap = capture();
+    let t = 0;
+    const p = progress('', { mode: 'kernel', intervalMs: 250, now: () => t });
+    for (let i = 1; i <= 37; i++) {
+      t = i * 10; // 100 events a second; the loop stops at 37/100, 110 ms after the last update
+      p({ label: 'train', done: i, total: 100 });
+    }
+    const text = () => cap.msgs[cap.msgs.length - 1].msg.data['text/plain'];
+    expect(cap.msgs).toHaveLength(2); // the first state (10 ms), one update 250 ms later
+    expect(text()).toMatch(/^train 26\/100/);
+    t = 500;
+    vi.advanceTimersByTime(250);
+    expect(cap.msgs).toHaveLength(3);
+    expect(text()).toMatch(/^train 37\/100 \(37%\)/);
+    expect(cap.msgs[2].update).toBe(true);
+    vi.advanceTimersByTime(10_000);
+    expect(cap.msgs).toHaveLength(3); // nothing left to publish
   });
 
   it('a new label starts a new display', () => {

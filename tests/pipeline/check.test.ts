@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../lib/core/atomic.js';
 import { rowId, TARGETS } from '../../lib/data/vocabulary.js';
-import { writeNotebook, type Cell } from '../../lib/notebook/runner/nbformat.js';
+import { writeNotebook, type Cell } from '../../lib/pipeline/runner/nbformat.js';
 import { checkMainJob, hasCompetitionData, inputFingerprint, STAGES } from '../../lib/pipeline/index.js';
 
 /** A fake main-job output: two test studies, a submission, executed notebooks, stamps, a report. */

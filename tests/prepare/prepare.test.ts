@@ -8,7 +8,10 @@ import { TARGETS } from '../../lib/data/index.js';
 import { loadLabelPoints, loadPrepared, loadStack, prepareSplit } from '../../lib/prepare/index.js';
 import type { ProgressEvent } from '../../lib/core/progress.js';
 import { axialIop, SAGITTAL_IOP, writeSeries, type Vec3 } from '../dicom/fixtures.js';
+import { pythonReference } from '../helpers/python.js';
 import { SHARED, sharedPath } from '../helpers/shared.js';
+
+const NUMPY = pythonReference(['numpy']);
 
 /**
  * A small split in the competition layout: 2 studies × (Sagittal T1, Sagittal T2/STIR, Axial T2)
@@ -85,11 +88,10 @@ describe('prepareSplit on a generated split', () => {
     expect(labels[3].problem).toMatch(/not prepared/);
   });
 
-  it('writes stacks numpy reads with the stored dtype and shape', () => {
+  it.skipIf(!NUMPY.ok)('writes stacks numpy reads with the stored dtype and shape', () => {
     const file = join(out, 'stacks', `${STUDIES[1]}_${series(STUDIES[1], 1)}.npy`);
-    const py = spawnSync('/usr/bin/python3', ['-c', 'import sys, numpy as np; a = np.load(sys.argv[1]); print(a.dtype, a.shape, int(a[3, 5, 5]))', file], { encoding: 'utf8' });
-    expect(py.status, py.stderr).toBe(0);
-    expect(py.stdout.trim()).toBe('int16 (7, 12, 16) 103');
+    const py = NUMPY.run(['-c', 'import sys, numpy as np; a = np.load(sys.argv[1]); print(a.dtype, a.shape, int(a[3, 5, 5]))', file]);
+    expect(py.trim()).toBe('int16 (7, 12, 16) 103');
   });
 
   it('resumes: finished series are skipped, failed and deleted ones redone', async () => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { backboneLayer } from '../../lib/backbones/index.js';
-import { buildClassifier, classifierTask, CropStore, getPreset, modelMeta, type ClassifyModelConfig } from '../../lib/classify/index.js';
+import { buildClassifier, classifierTask, classifyPreset, CropStore, modelMeta, type ClassifyModelConfig } from '../../lib/classify/index.js';
 import { buildCoordsModel, coordsPreset, maskedMse, type CoordsModelConfig } from '../../lib/coords/index.js';
 import { Rng } from '../../lib/core/rng.js';
 import { initBackend } from '../../lib/engine/index.js';
@@ -40,7 +40,7 @@ export function referenceStepSuite(name: 'coords' | 'crop' | 'crop_2' | 'scs_cro
         task = { name, loss: maskedMse };
         train = cfg.train;
       } else {
-        const preset = getPreset('reference').models.find((m) => m.name === name)!;
+        const preset = classifyPreset('reference').models.find((m) => m.name === name)!;
         const cfg: ClassifyModelConfig = { ...preset, encoder: { ...(preset.encoder as { arch: 'coatnet_1_rw_224' | 'coatnet_2_rw_224' }), weights: null } };
         const meta = modelMeta(cfg);
         model = buildClassifier(meta, rng);

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.js';
 import { discOfLevel, lutIndex, sampleAnatomy, toPatient, type Anatomy, type LevelSeverity } from '../../lib/synth/anatomy.js';
-import { tissueSlice, type SliceGeometry } from '../../lib/synth/render.js';
+import type { ImagePlane } from '../../lib/dicom/header.js';
+import { tissueSlice } from '../../lib/synth/render.js';
 import { TISSUE, tissueAt } from '../../lib/synth/tissue.js';
 
 const LEVEL = 3; // L4/L5
@@ -21,12 +22,12 @@ function anatomyWith(which: 'scs' | 'nfn' | 'ss', sigma: number, seed: number): 
   return sampleAnatomy(new Rng(seed), sev, { x: 0, y: 0, z: 0 }, 0);
 }
 
-function sagittal(a: Anatomy, x: number, s: number, d: number): SliceGeometry {
+function sagittal(a: Anatomy, x: number, s: number, d: number): ImagePlane {
   const c = toPatient(a, s, d, 0);
   return { rows: N, cols: N, position: [x, c[1] - ((N - 1) / 2) * PX, c[2] + ((N - 1) / 2) * PX], orientation: [0, 1, 0, 0, 0, -1], pixelSpacing: [PX, PX] };
 }
 
-function axial(a: Anatomy, s: number): SliceGeometry {
+function axial(a: Anatomy, s: number): ImagePlane {
   const th = a.lut.theta[lutIndex(a.lut, s)];
   const c = toPatient(a, s, 5, 0);
   const col: [number, number, number] = [0, Math.cos(th), Math.sin(th)];

@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,13 @@ describe('generateDataset: determinism and resume', () => {
     expect(a.size).toBeGreaterThan(30);
     expect(digest(join(tmp, 'b'))).toEqual(a);
     expect(readdirSync(join(tmp, 'c', 'train_images'))).not.toEqual(readdirSync(join(tmp, 'a', 'train_images')));
+  });
+
+  it('two worker threads write exactly the files of one (studies are independent streams)', async () => {
+    if (!existsSync(join(tmp, 'a'))) await generateDataset({ out: join(tmp, 'a'), ...opts });
+    const s = await generateDataset({ out: join(tmp, 'w2'), ...opts, workers: 2 });
+    expect(s.trainStudies + s.testStudies).toBe(3);
+    expect(digest(join(tmp, 'w2'))).toEqual(digest(join(tmp, 'a')));
   });
 
   it('resumes: a study lost mid-run is regenerated identically, finished ones are kept', async () => {

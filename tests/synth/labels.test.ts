@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.js';
 import { N_TARGETS, TARGETS } from '../../lib/data/vocabulary.js';
 import { fitLabelModel, roundLabelModel, type LabelStatistics } from '../../lib/synth/fit.js';
-import { confusionMatrix } from '../../lib/synth/floor.js';
+import { observedGivenTrue } from '../../lib/synth/floor.js';
 import { DEFAULT_RELIABILITY, EMBEDDED_LABEL_MODEL, SERIES_COUNTS } from '../../lib/synth/label-model-params.js';
 import { LabelSampler, observedPosterior, severityScale } from '../../lib/synth/labels.js';
 import { drawSeriesCounts } from '../../lib/synth/series.js';
@@ -69,7 +69,7 @@ describe('synth numerics (against closed forms and simulation)', () => {
     expect(post[0] + post[1] + post[2]).toBeCloseTo(1, 12);
     for (let k = 0; k < 3; k++) expect(Math.abs(counts[k] / n - post[k])).toBeLessThan(0.006);
     // Confusion: P(observed | true class) with t ~ N(0, 1).
-    const conf = confusionMatrix(th, a);
+    const conf = observedGivenTrue(th, a);
     const joint = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
     for (let i = 0; i < n; i++) {
       const tt = rng.normal();

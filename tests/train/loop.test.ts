@@ -3,47 +3,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Rng } from '../../lib/core/rng.js';
 import { initBackend } from '../../lib/engine/backend.js';
 import { loadModel } from '../../lib/engine/io.js';
-import { predictRows, readOof, shouldEvaluate, trainKFold, type TrainConfig, type TrainEvent, type TrainTask } from '../../lib/train/index.js';
+import { predictRows, readOof, shouldEvaluate, trainKFold, type TrainConfig, type TrainEvent } from '../../lib/train/index.js';
+import { toyTask } from './toy.js';
 
-// A 3-class problem with a learnable rule: class = which of the first 3 features is largest.
-function makeTask(name = 'toy', n = 60): TrainTask {
-  const rng = new Rng(3);
-  const x = Array.from({ length: n }, () => Array.from({ length: 4 }, () => rng.normal()));
-  const y = x.map((r) => r.slice(0, 3).indexOf(Math.max(...r.slice(0, 3))));
-  return {
-    name,
-    outputKind: 'logits',
-    metricName: 'acc',
-    meta: { purpose: 'test' },
-    data: {
-      rows: x.map((_, i) => ({ study_id: 100 + i, label: y[i] })),
-      rowColumns: ['study_id', 'label'],
-      folds: x.map((_, i) => i % 3),
-      batch: (idx) => ({ x: tf.tensor2d(idx.map((i) => x[i])), y: tf.tidy(() => tf.oneHot(tf.tensor1d(idx.map((i) => y[i]), 'int32'), 3)) }),
-    },
-    buildModel: ({ rng: r }) => {
-      const init = () => tf.initializers.glorotUniform({ seed: r.int(0, 1e6) });
-      return tf.sequential({
-        layers: [
-          tf.layers.dense({ inputShape: [4], units: 16, activation: 'relu', kernelInitializer: init() }),
-          tf.layers.dense({ units: 3, kernelInitializer: init() }),
-        ],
-      });
-    },
-    loss: (pred, t) => tf.losses.softmaxCrossEntropy(t as tf.Tensor, pred) as tf.Scalar,
-    metric: (pred, shape, indices) => {
-      let ok = 0;
-      for (let i = 0; i < shape[0]; i++) {
-        const p = Array.from(pred.slice(3 * i, 3 * i + 3));
-        ok += p.indexOf(Math.max(...p)) === y[indices[i]] ? 1 : 0;
-      }
-      return { value: ok / shape[0] };
-    },
-  };
-}
+const makeTask = (name = 'toy') => toyTask({ name });
 
 const config: TrainConfig = {
   epochs: 6, batchSize: 8, evalBatchSize: 16, nFolds: 3, evalEvery: 5, gradClip: 1,

@@ -1,15 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.js';
 import { initBackend } from '../../lib/engine/backend.js';
 import { clipByGlobalNorm, decays, lrFactor, makeOptimizer } from '../../lib/train/optim.js';
 import type { OptimizerConfig } from '../../lib/train/types.js';
+import { pythonReference } from '../helpers/python.js';
 
-const PY = '/usr/bin/python3';
-const HAS_TORCH = spawnSync(PY, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-if (!HAS_TORCH) console.warn('[spinelab tests] skipped: /usr/bin/python3 with torch is not available (optimizer reference)');
+const TORCH = pythonReference(['torch']);
 
 // A tiny linear regression: 16 samples, 3 features → 2 outputs; gradients large enough to clip.
 function problem(seed: number) {
@@ -47,7 +45,7 @@ function runTfjs(p: ReturnType<typeof problem>, optimizer: OptimizerConfig, step
 
 function runTorch(p: ReturnType<typeof problem>, optimizer: OptimizerConfig, steps: number, clip: number): Traj[] {
   const input = JSON.stringify({ ...p, optimizer, steps, clip });
-  return JSON.parse(execFileSync(PY, [join(__dirname, 'torch_optim.py')], { input, encoding: 'utf8' }));
+  return TORCH.json([join(__dirname, 'torch_optim.py')], { input });
 }
 
 function maxRelDiff(a: Traj[], b: Traj[]): number {
@@ -71,7 +69,7 @@ describe('optimizers match PyTorch 1.13 step by step', () => {
     ['RAdam + Lookahead (Ranger), clipped', { name: 'ranger', lr: 0.05 }, 1.0],
     ['RAdam + Lookahead with L2 decay', { name: 'ranger', lr: 0.03, weightDecay: 0.05 }, 0],
   ];
-  it.skipIf(!HAS_TORCH).each(cases)('%s', (_name, optimizer, clip) => {
+  it.skipIf(!TORCH.ok).each(cases)('%s', (_name, optimizer, clip) => {
     const p = problem(7);
     const steps = 30; // RAdam switches from the momentum step to the rectified step at t = 6
     const ours = runTfjs(p, optimizer, steps, clip);

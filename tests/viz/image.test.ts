@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { downsample, encodePng, fitFactor, imageToDataUri, percentileWindow, toUint8, windowBounds } from '../../lib/viz/image.js';
+import { encodePng, fitFactor, imageToDataUri, percentileWindow, toUint8, windowBounds } from '../../lib/viz/image.js';
+import { downsample } from '../../lib/image/index.js';
 import { Rng } from '../../lib/core/rng.js';
 import { dataUriToPng, decodePngsWithPython, HAS_PYTHON } from './png-reference.js';
 
@@ -26,14 +27,14 @@ describe('windowing', () => {
 describe('downsample', () => {
   it('box-averages blocks, including partial edge blocks', () => {
     // 3×3 image, factor 2 → 2×2: [mean(0,1,3,4), mean(2,5)], [mean(6,7), 8]
-    const img = { data: [0, 1, 2, 3, 4, 5, 6, 7, 8], width: 3, height: 3, channels: 1 as const };
+    const img = { data: [0, 1, 2, 3, 4, 5, 6, 7, 8], width: 3, height: 3, channels: 1 };
     const d = downsample(img, 2);
     expect([d.width, d.height]).toEqual([2, 2]);
     expect(Array.from(d.data)).toEqual([2, 3.5, 6.5, 8]);
   });
 
-  it('keeps RGB channels apart', () => {
-    const img = { data: [1, 10, 100, 3, 30, 300], width: 2, height: 1, channels: 3 as const };
+  it('keeps the channel planes apart', () => {
+    const img = { data: [1, 3, 10, 30, 100, 300], width: 2, height: 1, channels: 3 };
     expect(Array.from(downsample(img, 2).data)).toEqual([2, 20, 200]);
   });
 
@@ -62,6 +63,14 @@ describe.skipIf(!HAS_PYTHON)('PNG encoding (decoded by an independent Python dec
     const [d] = decodePngsWithPython([dataUriToPng(uri)]);
     // block means: (0+10+40+50)/4=25, 45, 105, 125 → ×255/150
     expect(d.data).toEqual([25, 45, 105, 125].map((v) => Math.round((v * 255) / 150)));
+  });
+
+  it('imageToDataUri interleaves a planar 3-channel image into RGB pixels', () => {
+    // 1×2 pixels, planes R = [0, 10], G = [20, 30], B = [40, 50].
+    const uri = imageToDataUri({ data: Float32Array.from([0, 10, 20, 30, 40, 50]), width: 2, height: 1, channels: 3 }, { lo: 0, hi: 255 });
+    const [d] = decodePngsWithPython([dataUriToPng(uri)]);
+    expect([d.width, d.height, d.channels]).toEqual([2, 1, 3]);
+    expect(d.data).toEqual([0, 20, 40, 10, 30, 50]);
   });
 });
 

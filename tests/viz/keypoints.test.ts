@@ -3,7 +3,7 @@ import { keypointGrid } from '../../lib/viz/keypoints.js';
 
 describe('keypointGrid', () => {
   it('draws each present point at u·W, v·H on its own panel, one legend entry per set', () => {
-    const image = { data: new Uint8Array(40 * 20), height: 40, width: 20 };
+    const image = { data: new Uint8Array(40 * 20), channels: 1, height: 40, width: 20 };
     const truth = [0.5, 0.25, NaN, NaN, 0.5, 0.5, 0.5, 0.75, 0.25, 1];
     const fig = keypointGrid([
       { image, title: 'a', sets: [{ kps: truth, name: 'truth', color: '#0f0' }] },

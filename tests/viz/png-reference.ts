@@ -1,11 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { pythonReference } from '../helpers/python.js';
 
 /**
  * Decode PNGs with an independent decoder: a ~30-line PNG reader in Debian's Python (zlib +
- * the five scanline filters), so pngjs's encoder is not checked against pngjs's decoder.
+ * the five scanline filters, standard library only), so pngjs's encoder is not checked against
+ * pngjs's decoder.
  */
-export const HAS_PYTHON = existsSync('/usr/bin/python3');
+const PY = pythonReference([]);
+export const HAS_PYTHON = PY.ok;
 
 const DECODER = String.raw`
 import sys, json, zlib, struct, base64
@@ -40,9 +41,7 @@ print(json.dumps(out))
 export interface DecodedPng { width: number; height: number; channels: number; data: number[] }
 
 export function decodePngsWithPython(pngs: Buffer[]): DecodedPng[] {
-  const r = spawnSync('/usr/bin/python3', ['-c', DECODER], { input: JSON.stringify(pngs.map((p) => p.toString('base64'))), encoding: 'utf8', maxBuffer: 1 << 28 });
-  if (r.status !== 0) throw new Error(`python PNG decoder failed: ${r.stderr}`);
-  return JSON.parse(r.stdout);
+  return PY.json(['-c', DECODER], { input: JSON.stringify(pngs.map((p) => p.toString('base64'))) });
 }
 
 export function dataUriToPng(uri: string): Buffer {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
-import { defineCommand } from '../command.js';
+import { defineCommand, presetOption } from '../command.js';
 import { outputDir } from '../../core/paths.js';
+import { envPreset } from '../../core/presets.js';
 import { cropsPreset, runCropsStage } from '../../crops/index.js';
 import { notebookProgress } from '../../notebook/index.js';
 
@@ -24,7 +25,7 @@ export default defineCommand({
   ].join('\n'),
   options: { preset: { type: 'string' }, output: { type: 'string' }, prepared: { type: 'string' } },
   async run({ values, json }) {
-    const preset = (values.preset as string | undefined) ?? process.env.SPINELAB_PRESET ?? 'demo';
+    const preset = presetOption(values, 'preset') ?? envPreset();
     const config = cropsPreset(preset);
     const out = values.output ? resolve(String(values.output)) : outputDir();
     const t0 = Date.now();

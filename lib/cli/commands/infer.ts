@@ -1,11 +1,9 @@
 import { join, resolve } from 'node:path';
 import { defineCommand } from '../command.js';
-import { UsageError } from '../../core/errors.js';
 import { inputDir, outputDir } from '../../core/paths.js';
-import { INFER_PRESET_NAMES, runInference, type CheckpointChoice } from '../../infer/index.js';
+import { checkpointChoice, runInference } from '../../infer/index.js';
+import { PRESET_NAMES } from '../../core/presets.js';
 import { notebookProgress } from '../../notebook/index.js';
-
-const CHOICES: readonly CheckpointChoice[] = ['auto', 'folds', 'fullfit'];
 
 export default defineCommand({
   name: 'infer',
@@ -19,7 +17,7 @@ export default defineCommand({
     '  --models DIR       artefact root with models/ (coords, crop models, lvl2), default output/',
     '  --eval LABELS      score the submission: train.csv-format labels or a solution CSV',
     '                     (synthetic data: {input}/truth/test.csv)',
-    `  --preset NAME      ${INFER_PRESET_NAMES.join(' | ')} (default demo): workers, checkpoints, batch`,
+    `  --preset NAME      ${PRESET_NAMES.join(' | ')} (default demo): workers, checkpoints, batch`,
     '  --checkpoints C    auto (full fit where trained, else the fold mean) | folds | fullfit',
     '  --split S          test (default) or train (EVAL on the training images)',
     '  --work DIR         scratch/report folder (default {dir of --out}/inference): prepared stacks,',
@@ -43,8 +41,7 @@ export default defineCommand({
   },
   async run({ values, json }) {
     const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-    const checkpoints = str('checkpoints') as CheckpointChoice | undefined;
-    if (checkpoints !== undefined && !CHOICES.includes(checkpoints)) throw new UsageError(`--checkpoints must be one of ${CHOICES.join(', ')}, got "${checkpoints}"`);
+    const checkpoints = checkpointChoice(str('checkpoints'));
     // runInference checks the split and the preset before any work.
     const split = (str('split') ?? 'test') as 'test' | 'train';
     const preset = str('preset') ?? 'demo';

@@ -3,9 +3,9 @@ import { SpinelabError, UsageError } from '../../core/errors.js';
 import { outputDir } from '../../core/paths.js';
 import { defineCommand, numberOption } from '../command.js';
 import { progress } from '../../notebook/progress.js';
-import { runNotebooks, type RunnerKind } from '../../notebook/runner/run.js';
-import { buildReport } from '../../notebook/report.js';
-import { checkHtmlInBrowser, hasChromium, pageProblems, CHROMIUM } from '../../notebook/browser.js';
+import { runNotebooks, type RunnerKind } from '../../pipeline/runner/run.js';
+import { buildReport } from '../../pipeline/report.js';
+import { checkHtmlInBrowser, hasChromium, pageProblems, CHROMIUM } from '../../pipeline/browser.js';
 
 export default defineCommand({
   name: 'notebooks',

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { defineCommand, numberOption } from '../command.js';
+import { defineCommand, numberOption, presetOption } from '../command.js';
 import { UsageError } from '../../core/errors.js';
 import { inputDir } from '../../core/paths.js';
 import { notebookProgress } from '../../notebook/index.js';
 import { SAGITTAL_DESCRIPTIONS, type SeriesDescription } from '../../data/vocabulary.js';
-import { defaultPreparedDir, PREPARE_PRESETS, prepareSplit, type Split } from '../../prepare/index.js';
+import { defaultPreparedDir, preparePreset, prepareSplit, type Split } from '../../prepare/index.js';
 
 export default defineCommand({
   name: 'prepare',
@@ -38,9 +38,8 @@ export default defineCommand({
   async run({ values, json }) {
     const split = values.split as Split | undefined;
     if (split !== 'train' && split !== 'test') throw new UsageError('--split train|test is required');
-    const presetName = values.preset as keyof typeof PREPARE_PRESETS | undefined;
-    if (presetName !== undefined && !(presetName in PREPARE_PRESETS)) throw new UsageError(`--preset must be one of ${Object.keys(PREPARE_PRESETS).join(', ')}`);
-    const preset = presetName ? PREPARE_PRESETS[presetName] : {};
+    const presetName = presetOption(values, 'preset');
+    const preset = presetName ? preparePreset(presetName) : {};
     const maxStudies = values['max-studies'] === undefined ? preset.maxStudies : numberOption(values, 'max-studies', 0);
     const summary = await prepareSplit({
       input: values.input ? resolve(String(values.input)) : inputDir(),

@@ -1,21 +1,25 @@
-import { defineCommand, numberOption } from '../command.js';
+import { defineCommand, numberOption, presetOption } from '../command.js';
+import { PRESET_NAMES } from '../../core/presets.js';
 import { inputDir } from '../../core/paths.js';
 import { UsageError } from '../../core/errors.js';
+import { checkWorkers } from '../../core/pool.js';
 import { progress } from '../../notebook/progress.js';
-import { generateDataset, SYNTH_SIZES, synthPreset, type SynthSize } from '../../synth/index.js';
+import { generateDataset, synthPreset } from '../../synth/index.js';
 
 export default defineCommand({
   name: 'synth',
   summary: 'Generate synthetic lumbar MRI studies in the competition layout, with known truth',
   usage: [
     'Usage: spinelab synth [--out DIR] [--size tiny|demo|bench|reference] [--studies N] [--test-studies M]',
-    '                      [--seed S] [--overwrite] [--json]',
+    '                      [--seed S] [--workers N] [--overwrite] [--json]',
     '',
     '  --out DIR           where to write (default: input/, or $SPINELAB_INPUT)',
-    `  --size NAME         ${SYNTH_SIZES.join(' | ')} (default demo): image size, slices, default counts`,
+    `  --size NAME         ${PRESET_NAMES.join(' | ')} (default demo): image size, slices, default counts`,
     '  --studies N         training studies (default from --size: tiny 10, demo 80, bench 200)',
     '  --test-studies M    test studies (default from --size: tiny 3, demo 20, bench 50)',
     '  --seed S            random seed (default 42); the same seed gives the same dataset',
+    '  --workers N         studies generated at once in worker threads (default: $SPINELAB_WORKERS or the',
+    '                      number of cores); the files do not depend on it',
     '  --overwrite         replace a dataset made with other settings in DIR',
     '',
     'Writes train_images/, test_images/, train.csv, train_label_coordinates.csv,',
@@ -29,11 +33,11 @@ export default defineCommand({
     studies: { type: 'string' },
     'test-studies': { type: 'string' },
     seed: { type: 'string' },
+    workers: { type: 'string' },
     overwrite: { type: 'boolean' },
   },
   async run({ values, json }) {
-    const size = (values.size as string | undefined) ?? 'demo';
-    if (!SYNTH_SIZES.includes(size as SynthSize)) throw new UsageError(`--size must be one of ${SYNTH_SIZES.join(', ')}, got "${size}"`);
+    const size = presetOption(values, 'size') ?? 'demo';
     const preset = synthPreset(size);
     const studies = numberOption(values, 'studies', preset.studies);
     const testStudies = numberOption(values, 'test-studies', preset.testStudies);
@@ -41,9 +45,10 @@ export default defineCommand({
     if (!Number.isInteger(studies) || studies < 1) throw new UsageError(`--studies must be an integer ≥ 1, got ${studies}`);
     if (!Number.isInteger(testStudies) || testStudies < 0) throw new UsageError(`--test-studies must be an integer ≥ 0, got ${testStudies}`);
     if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be an integer ≥ 0, got ${seed}`);
+    const workers = values.workers === undefined ? undefined : checkWorkers(numberOption(values, 'workers', 1), '--workers');
     const out = (values.out as string | undefined) ?? inputDir();
     const s = await generateDataset({
-      out, size: size as SynthSize, studies, testStudies, seed, overwrite: Boolean(values.overwrite),
+      out, size, studies, testStudies, seed, workers, overwrite: Boolean(values.overwrite),
       onProgress: progress('synth', { mode: json ? 'none' : undefined }),
     });
     const result = {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { type Attrs, type Backend, type Info, alloc, floatOffset, free, heap, heapF32, heapWindow, releaseWindow, run, size, transpose, view, zeros } from './util.js';
+import { type Attrs, type Backend, type Info, alloc, floatOffset, free, heap, heapF32, heapF64, heapWindow, releaseWindow, run, size, transpose, transposeInto, view, zeros } from './util.js';
 import { sliceInfo } from './movement.js';
 
 type Pad = 'valid' | 'same' | number | [[number, number], [number, number], [number, number], [number, number]];
@@ -17,7 +17,12 @@ function explicitPad(top: number, bottom: number, left: number, right: number): 
  * (kh, kw) is then the *contiguous* window of that buffer shifted by a·pitch + a' (what runs past
  * a row only meets zero dy), so each tap is one XNNPACK matmul [C, S]·[S, CO] over a heap window:
  * no im2col copy, and dy is packed once (XNNPACK caches the operator on it) for all taps.
- * About 1.5× the forward conv, against ≈3× for the dilated-conv formulation.
+ * The grid is built in two passes that both move long runs: JS copies whole rows of x into a
+ * padded copy grouped by row phase, then the stock WASM Transpose (one 2-D transpose per row
+ * phase) splits the column phases and puts channels first: ≈1 ns per float in all, against ≈3 for
+ * the transposing JS loop it replaces. Zero positions after the last image (as many as the largest
+ * tap shift) keep every channel row's shifted window off the next row. What remains is mostly XNNPACK: the GEMMs, and packing dy
+ * (≈3 ns per float, once per call).
  */
 export function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: Record<string, Info>; backend: Backend; attrs: Attrs }): Info {
   const { x, dy } = inputs;
@@ -25,58 +30,89 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: Recor
   const ci = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
   const [B, H, W, C] = x.shape;
   const { outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw, filterHeight: KH, filterWidth: KW } = ci;
+  const { top, left } = ci.padInfo;
   const CO = filterShape[3];
   if (size(x.shape) === 0 || size(dy.shape) === 0) return zeros(backend, filterShape);
-  if (KH === 1 && KW === 1 && ci.padInfo.top === 0 && ci.padInfo.left === 0) return pointwiseFilterGrad(backend, x, dy, OH, OW, sh, sw, CO);
+  if (KH === 1 && KW === 1 && top === 0 && left === 0) return pointwiseFilterGrad(backend, x, dy, OH, OW, sh, sw, CO);
 
-  const gh = gridAxis(OH, KH, sh, ci.padInfo.top, H);
-  const gw = gridAxis(OW, KW, sw, ci.padInfo.left, W);
-  const S = B * gh.pitch * gw.pitch;
-  const slack = (gh.taps + gh.length - gh.pitch + 1) * gw.pitch + gw.taps;
-  const block = C * S + slack;
-  const phases = gh.phases * gw.phases;
-  const grid = alloc(backend, [phases * block]);
-  const dyE = alloc(backend, [1, S, CO]);
-  const xv = heap(backend, x);
-  const tv = heap(backend, grid);
-  tv.fill(0);
-  for (let rh = 0; rh < gh.phases; rh++) {
-    for (let rw = 0; rw < gw.phases; rw++) {
-      const base = (rh * gw.phases + rw) * block;
-      for (let b = 0; b < B; b++) {
-        for (let t = 0; t < gh.length; t++) {
-          const y = t * sh + rh - ci.padInfo.top;
-          if (y < 0 || y >= H) continue;
-          const row = base + (b * gh.pitch + t) * gw.pitch;
-          for (let u = 0; u < gw.length; u++) {
-            const xx = u * sw + rw - ci.padInfo.left;
-            if (xx < 0 || xx >= W) continue;
-            const src = ((b * H + y) * W + xx) * C;
-            const n = row + u;
-            for (let c = 0; c < C; c++) tv[n + c * S] = xv[src + c];
-          }
-        }
+  const Ph = gridPitch(OH, KH, sh, top, H);
+  const Pw = gridPitch(OW, KW, sw, left, W);
+  const rowPhases = Math.min(sh, KH);
+  const slack = (Math.ceil(KH / sh) - 1) * Pw + Math.ceil(KW / sw) - 1; // largest tap shift
+  const M = B * Ph * Pw + slack; // grid positions per channel, zero slack after the last image
+  const rowLen = sw * Pw * C; // a padded row of x: column X = xx + left
+  const direct = sw === 1 && C === 1; // the padded copy is already the channel-major grid
+  const grid = alloc(backend, [rowPhases * sw * C * M + slack]);
+  const xp = direct ? grid : alloc(backend, [rowPhases * M * sw * C]);
+  const dyE = alloc(backend, [1, M, CO]);
+
+  const hv = heapF32(backend);
+  const pOff = floatOffset(backend, xp);
+  const xOff = floatOffset(backend, x);
+  hv.fill(0, pOff, pOff + rowPhases * M * sw * C);
+  const x0 = Math.max(0, -left);
+  const x1 = Math.min(W, sw * Pw - left);
+  const n = (x1 - x0) * C;
+  for (let rh = 0; rh < rowPhases && n > 0; rh++) {
+    for (let b = 0; b < B; b++) {
+      for (let t = 0; t < Ph; t++) {
+        const y = t * sh + rh - top;
+        if (y < 0 || y >= H) continue;
+        const src = xOff + ((b * H + y) * W + x0) * C;
+        const dst = pOff + rh * M * sw * C + (b * Ph + t) * rowLen + (x0 + left) * C;
+        if (n >= 32) hv.copyWithin(dst, src, src + n);
+        else for (let k = 0; k < n; k++) hv[dst + k] = hv[src + k];
       }
     }
   }
-  heap(backend, dyE).fill(0);
-  const hv = heapF32(backend);
-  const gOff = floatOffset(backend, dy);
+  const gOff = floatOffset(backend, grid);
+  hv.fill(0, gOff + rowPhases * sw * C * M, gOff + rowPhases * sw * C * M + slack);
+  if (!direct) {
+    // Per row phase, [position, (column phase, c)] → [(column phase, c), position]: 2-D transposes
+    // (the C++ kernel's 4-D path is 8× slower per float).
+    for (let rh = 0; rh < rowPhases; rh++) {
+      const from = heapWindow(backend, xp, rh * M * sw * C, [M, sw * C]);
+      const to = heapWindow(backend, grid, rh * sw * C * M, [sw * C, M]);
+      transposeInto(backend, from, [1, 0], to);
+      releaseWindow(backend, from);
+      releaseWindow(backend, to);
+    }
+    free(backend, xp);
+  }
+  // dy onto the grid: row i of image b starts at (b·Ph + i)·Pw; rows are contiguous on both sides.
+  const hv2 = heapF32(backend);
   const eOff = floatOffset(backend, dyE);
+  const dOff = floatOffset(backend, dy);
+  hv2.fill(0, eOff, eOff + M * CO);
   for (let b = 0; b < B; b++) {
     for (let i = 0; i < OH; i++) {
-      const src = gOff + (b * OH + i) * OW * CO;
-      const dst = eOff + (b * gh.pitch + i) * gw.pitch * CO;
-      if (gw.pitch === OW) hv.copyWithin(dst, src, src + OW * CO);
-      else for (let j = 0; j < OW; j++) hv.copyWithin(dst + j * CO, src + j * CO, src + (j + 1) * CO);
+      const src = dOff + (b * OH + i) * OW * CO;
+      hv2.copyWithin(eOff + (b * Ph + i) * Pw * CO, src, src + OW * CO);
     }
+  }
+  const window = (kh: number, kw: number) => ((kh % sh) * sw + (kw % sw)) * C * M + Math.floor(kh / sh) * Pw + Math.floor(kw / sw);
+  if (C * KH * KW <= STACK_ROWS) {
+    // Few rows per tap (the stem: C = 1–3): stack every tap's window into one [taps·C, M] matrix
+    // (long contiguous copies) for one GEMM; its rows are dW's (kh, kw, c) order already.
+    const rows = alloc(backend, [1, KH * KW * C, M]);
+    const hv3 = heapF32(backend);
+    const g = floatOffset(backend, grid);
+    const r = floatOffset(backend, rows);
+    for (let kh = 0; kh < KH; kh++) {
+      for (let kw = 0; kw < KW; kw++) {
+        const w = g + window(kh, kw);
+        const to = r + (kh * KW + kw) * C * M;
+        for (let c = 0; c < C; c++) hv3.copyWithin(to + c * M, w + c * M, w + (c + 1) * M);
+      }
+    }
+    const out = run(backend, 'BatchMatMul', { a: rows, b: dyE }, { transposeA: false, transposeB: false });
+    free(backend, grid, dyE, rows);
+    return view(out, [KH, KW, C, CO]);
   }
   const dW = alloc(backend, [KH, KW, C, CO]);
   for (let kh = 0; kh < KH; kh++) {
     for (let kw = 0; kw < KW; kw++) {
-      const phase = (kh % sh) * gw.phases + (kw % sw);
-      const shift = Math.floor(kh / sh) * gw.pitch + Math.floor(kw / sw);
-      const win = heapWindow(backend, grid, phase * block + shift, [1, C, S]);
+      const win = heapWindow(backend, grid, window(kh, kw), [1, C, M]);
       const part = run(backend, 'BatchMatMul', { a: win, b: dyE }, { transposeA: false, transposeB: false });
       releaseWindow(backend, win);
       heap(backend, dW).set(heap(backend, part), (kh * KW + kw) * C * CO);
@@ -86,6 +122,13 @@ export function conv2DBackpropFilter({ inputs, backend, attrs }: { inputs: Recor
   free(backend, grid, dyE);
   return dW;
 }
+
+/**
+ * Up to this many GEMM rows (taps × input channels) the filter gradient runs as one stacked GEMM:
+ * XNNPACK's GEMM does ≈8 G multiply-adds/s with 3 rows and ≈14 with 27 (9 taps × 3 channels);
+ * from C = 16 on, per-tap GEMMs are as fast and need no copy.
+ */
+const STACK_ROWS = 64;
 
 /** 1×1 kernels: dW = xᵀ·dy on the rows the conv reads (every s-th pixel), one XNNPACK matmul. */
 function pointwiseFilterGrad(backend: Backend, x: Info, dy: Info, OH: number, OW: number, sh: number, sw: number, CO: number): Info {
@@ -99,21 +142,21 @@ function pointwiseFilterGrad(backend: Backend, x: Info, dy: Info, OH: number, OW
 }
 
 /**
- * One axis of the filter-gradient grid. Tap k = r + s·a reads padded position o·s + k, i.e. position
- * o + a of phase r; a phase holds `length` = O + taps − 1 positions. Consecutive rows (and images)
- * may share `length − pitch` positions where both are zero padding.
+ * Pitch of one axis of the filter-gradient grid. Phase r (taps k = r + s·a) reads padded position
+ * o·s + k, i.e. position o + a of the phase: it needs O + taps_r − 1 positions, of which the last
+ * may overlap the next row's first where both are zero padding; the pitch stays ≥ O so that dy's
+ * rows stay apart. Counting taps per phase (not ceil(K/s) for all) lets a 3×3 stride-2 'same'
+ * conv on an odd size use pitch O: no wasted GEMM columns.
  */
-function gridAxis(O: number, K: number, s: number, pad: number, size: number) {
-  const taps = Math.ceil(K / s);
-  const length = O + taps - 1;
-  const phases = Math.min(s, K);
-  let overlap = length;
-  for (let r = 0; r < phases; r++) {
-    const zeroStart = Math.max(0, Math.ceil((pad - r) / s));
-    const zeroEnd = Math.max(0, length - Math.ceil((size + pad - r) / s));
-    overlap = Math.min(overlap, zeroStart, zeroEnd);
+function gridPitch(O: number, K: number, s: number, pad: number, size: number): number {
+  let pitch = O;
+  for (let r = 0; r < Math.min(s, K); r++) {
+    const length = O + Math.ceil((K - r) / s) - 1;
+    const zeroStart = Math.min(length, Math.max(0, Math.ceil((pad - r) / s)));
+    const zeroEnd = Math.min(length, Math.max(0, length - Math.ceil((size + pad - r) / s)));
+    pitch = Math.max(pitch, length - Math.min(zeroStart, zeroEnd));
   }
-  return { taps, length, phases, pitch: length - overlap };
+  return pitch;
 }
 
 /**
@@ -167,10 +210,15 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: Record
   const dx = alloc(backend, [B, H, W, C]);
   const dv = heap(backend, dx);
   if (parts.length < rowPhases.length * colPhases.length) dv.fill(0);
-  const hv = heapF32(backend);
   const dOff = floatOffset(backend, dx);
+  // One pixel's C floats per copy: copyWithin costs ≈20 ns a call, so short runs go through a
+  // loop, over doubles when C and both tensors' offsets are even (≈1.1 against ≈1.8 ns a float).
+  const wide = parts.every((p) => floatOffset(backend, p.out) % 2 === 0) && dOff % 2 === 0 && C % 2 === 0;
+  const hv = wide ? heapF64(backend) : heapF32(backend);
+  const unit = wide ? 2 : 1;
+  const n = C / unit;
   for (const { ph, pw, out } of parts) {
-    const pOff = floatOffset(backend, out);
+    const pOff = floatOffset(backend, out) / unit;
     const [, PH, PW] = out.shape;
     for (let b = 0; b < B; b++) {
       for (let i = 0; i < ph.count; i++) {
@@ -179,10 +227,10 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: { inputs: Record
         for (let j = 0; j < pw.count; j++) {
           const xx = (pw.q0 + j) * sw + pw.r - left;
           if (xx < 0 || xx >= W) continue;
-          const src = pOff + ((b * PH + i) * PW + j) * C;
-          const dst = dOff + ((b * H + y) * W + xx) * C;
-          if (C >= 8) hv.copyWithin(dst, src, src + C);
-          else for (let c = 0; c < C; c++) hv[dst + c] = hv[src + c];
+          const src = pOff + ((b * PH + i) * PW + j) * n;
+          const dst = dOff / unit + ((b * H + y) * W + xx) * n;
+          if (C >= 128) hv.copyWithin(dst, src, src + n);
+          else for (let c = 0; c < n; c++) hv[dst + c] = hv[src + c];
         }
       }
     }

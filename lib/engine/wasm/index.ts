@@ -8,6 +8,7 @@ import { reverse, slice, stridedSlice, tile } from './movement.js';
 import { mean, sum } from './reduce.js';
 import { batchMatMul, fusedMatMul } from './matmul.js';
 import { identity, leakyRelu, leakyReluGrad } from './elementwise.js';
+import { pruneConvInputGradients } from '../conv-grad.js';
 
 /**
  * The WASM kernels we add or replace, and why (measured in the design notes, checked against the
@@ -42,7 +43,8 @@ let prepared = false;
 
 /**
  * Prepare the WASM backend before it is activated: register the training kernels that stock
- * tfjs-backend-wasm 4.22 lacks, gets wrong or runs slowly. Idempotent.
+ * tfjs-backend-wasm 4.22 lacks, gets wrong or runs slowly, and prune the unused data-input
+ * gradient of tf.layers convs. Idempotent.
  */
 export async function prepareWasm(): Promise<void> {
   if (prepared) return;
@@ -50,6 +52,8 @@ export async function prepareWasm(): Promise<void> {
   for (const k of tf.getKernelsForBackend('wasm')) captureStock(k.kernelName);
   for (const [name, fn] of Object.entries(WASM_KERNELS)) replaceKernel(name, fn);
   tf.registerGradient(leakyReluGrad);
+  // Not a kernel: stops tf.layers convs computing the gradient of their data input (see conv-grad.ts).
+  pruneConvInputGradients(true);
   prepared = true;
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { coordsPreset, runCoordsStage, type ErrorSummary } from '../../../coords/index.js';
+import { formatProfile } from '../../../train/index.js';
 import type { Trainer } from './trainer.js';
 
 /**
@@ -9,9 +10,11 @@ import type { Trainer } from './trainer.js';
  * (checkpoints per fold, oof_values.npy + oof_rows.csv, series_coords.csv, report.json).
  */
 const trainer: Trainer = {
-  async run({ preset, input, output, retrain, json, onEvent, onProgress }) {
+  async run({ preset, input, output, retrain, json, onEvent, onProgress, workers, profile, prefetch, epochs }) {
     const config = coordsPreset(preset);
-    const r = await runCoordsStage({ input, out: output }, config, { onEvent, onProgress, onConfigChange: retrain ? 'retrain' : 'error' });
+    if (epochs !== undefined) config.train.epochs = epochs;
+    const r = await runCoordsStage({ input, out: output }, config, { onEvent, onProgress, onConfigChange: retrain ? 'retrain' : 'error', workers, profile, prefetch });
+    if (r.train.profile) console.error(formatProfile('coords', r.train.profile));
     const rep = r.report;
     if (!json) {
       const f = (e: ErrorSummary | null) => (e && e.nSeries ? `${e.meanError.toFixed(2)} % (${e.nSeries} series; > 3/4/5 %: ${[e.over3, e.over4, e.over5].map((v) => (100 * v).toFixed(1)).join(' / ')} %)` : '-');

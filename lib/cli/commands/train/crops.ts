@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { evaluateLevel1, getPreset, trainClassifiers, type StudyLosses } from '../../../classify/index.js';
-import { UsageError } from '../../../core/errors.js';
+import { classifyPreset, evaluateLevel1, trainClassifiers, type StudyLosses } from '../../../classify/index.js';
 import { readTrainLabels } from '../../../data/index.js';
+import { formatProfile } from '../../../train/index.js';
 import type { Trainer } from './trainer.js';
 
 /**
@@ -10,17 +10,14 @@ import type { Trainer } from './trainer.js';
  * folds from `{output}/folds.csv`; OOF logits in `{output}/models/<name>/`.
  */
 const trainer: Trainer = {
-  async run({ preset: presetName, input, output, retrain, json, onEvent, onProgress }) {
-    let preset;
-    try {
-      preset = getPreset(presetName);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
+  async run({ preset: presetName, input, output, retrain, json, onEvent, onProgress, workers, profile, prefetch, epochs }) {
+    const preset = classifyPreset(presetName);
+    if (epochs !== undefined) for (const m of preset.models) m.train.epochs = epochs;
     const labels = readTrainLabels(join(input, 'train.csv'));
     const t0 = Date.now();
-    const runs = await trainClassifiers(preset, { inputDir: input, outDir: output, labels, onEvent, onProgress, onConfigChange: retrain ? 'retrain' : 'error' });
+    const runs = await trainClassifiers(preset, { inputDir: input, outDir: output, labels, onEvent, onProgress, onConfigChange: retrain ? 'retrain' : 'error', workers, profile, prefetch });
     const seconds = (Date.now() - t0) / 1000;
+    for (const r of runs) if (r.result.profile) console.error(formatProfile(r.name, r.result.profile));
     const ev = evaluateLevel1(output, runs.map((r) => r.name), labels, { inputDir: input });
     const f = (v: number) => (Number.isFinite(v) ? v.toFixed(4) : '   -  ');
     if (!json) {

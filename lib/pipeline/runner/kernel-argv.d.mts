@@ -1,0 +1,2 @@
+export function kernelArgv(connectionFile: string, root: string): string[];
+export function missingKernelFiles(root: string): string[];
