@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import { isTimmBackbone } from '../backbones/index.js';
+import { UsageError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { backboneConfig, buildCoordsModel, coordsPreset, maskedMse, N_POINTS } from '../coords/index.js';
 import { buildClassifier, classifyPreset, maskedSoftCrossEntropy, modelMeta, type ClassifyModelConfig } from '../classify/index.js';
@@ -80,6 +82,8 @@ export function twinSpec(name: BenchModel, z: BenchSizes): TwinSpec {
   if (name === 'crop25d') {
     const cfg = cropConfig(z.crop);
     const m = modelMeta(cfg);
+    // The PyTorch twin is written for the CPU presets' small CNN encoder.
+    if (isTimmBackbone(m.encoder)) throw new UsageError(`bench: the crop model of preset ${z.crop.preset} has a timm encoder (${m.encoder.arch}); the twin needs a CNN`);
     return {
       kind: 'crop', batch: z.crop.batch, frames: m.nFrames, size: m.imageSize, widths: m.encoder.widths, residual: m.encoder.residual, head: m.head.kind, ranges: m.ranges,
       train: train(cfg.train.optimizer, cfg.train.gradClip, cfg.weighted),

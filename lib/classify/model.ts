@@ -3,10 +3,11 @@
  * features, then bidirectional LSTM heads over frame ranges (reference `ClsModel`, §5.4).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Rng } from '../core/rng.js';
+import { applyChosenBackbone, ARCHS, describeTimmBackbone, isTimmBackbone, type BackboneSummary } from '../backbones/index.js';
+import { Rng } from '../core/rng.js';
 import { FastBatchNorm, FoldTime, UnfoldTime } from '../engine/layers.js';
 import { FrameRange } from './layers.js';
-import type { ClassifyModelConfig, ClassifyTarget, EncoderConfig, HeadConfig } from './presets.js';
+import type { ClassifyModelConfig, ClassifyTarget, CnnEncoderConfig, EncoderConfig, HeadConfig } from './presets.js';
 
 /** Inclusive frame ranges [first, last] of the three `lstm_side` heads. */
 export interface HeadRanges {
@@ -79,8 +80,23 @@ function convBnRelu(x: tf.SymbolicTensor, filters: number, stride: number, seeds
   return relu ? (tf.layers.activation({ activation: 'relu', name: `${name}_relu` }).apply(y) as tf.SymbolicTensor) : y;
 }
 
+/** Features per frame: the last width of a small CNN, timm's num_features for a timm backbone. */
+export function encoderFeatures(cfg: EncoderConfig): number {
+  return isTimmBackbone(cfg) ? ARCHS[cfg.arch].features : cfg.widths[cfg.widths.length - 1];
+}
+
+/** The encoder row of the notebook's model table (a small CNN: its widths and parameter count, no pretrained weights). */
+export function describeEncoder(cfg: EncoderConfig, imageSize: number): BackboneSummary {
+  if (isTimmBackbone(cfg)) return describeTimmBackbone(cfg, imageSize);
+  const input = tf.input({ shape: [imageSize, imageSize, 3] });
+  const probe = tf.model({ inputs: input, outputs: cnnEncoder(input, cfg, new Seeds(new Rng(0))) });
+  const params = probe.countParams();
+  probe.dispose();
+  return { arch: `CNN ${cfg.widths.join('-')}${cfg.residual ? ' residual' : ''}`, imgSize: imageSize, params, features: encoderFeatures(cfg), pretrained: null };
+}
+
 /** Per-frame encoder: `[N, S, S, 3]` → `[N, C]` with C = last width. */
-function encoder(x: tf.SymbolicTensor, cfg: EncoderConfig, seeds: Seeds): tf.SymbolicTensor {
+function cnnEncoder(x: tf.SymbolicTensor, cfg: CnnEncoderConfig, seeds: Seeds): tf.SymbolicTensor {
   let y = convBnRelu(x, cfg.widths[0], 2, seeds, 'stem');
   cfg.widths.slice(1).forEach((w, i) => {
     y = convBnRelu(y, w, 2, seeds, `stage${i + 1}`);
@@ -119,8 +135,8 @@ function dense(x: tf.SymbolicTensor, units: number, seeds: Seeds, name: string):
 
 /**
  * Build the classifier for `meta`. Input `[B, nFrames, S, S, 3]` in [0, 1] (NHWC frames, the 3 channels
- * of a frame = 3 adjacent slices). Output: logits `[B, 5, 3]` in CLASSES_CROP order
- * [SCS, L-NFN, R-NFN, L-SS, R-SS] (all targets) or `[B, 3]` (SCS).
+ * of a frame = 3 adjacent slices; no mean/std normalisation, as the reference, §11 item 22). Output:
+ * logits `[B, 5, 3]` in CLASSES_CROP order [SCS, L-NFN, R-NFN, L-SS, R-SS] (all targets) or `[B, 3]` (SCS).
  *
  * `lstm_side` (reference table §5.4): centre head → SCS; left head → [L-NFN, L-SS]; right head →
  * [R-NFN, R-SS]. Each side head's Linear(C → 6) is written as two Linear(C → 3) (same function).
@@ -130,8 +146,12 @@ export function buildClassifier(meta: ClassifyModelMeta, rng: Rng): tf.LayersMod
   const { nFrames: T, imageSize: S } = meta;
   const input = tf.input({ shape: [T, S, S, 3], name: 'frames' });
   const folded = new FoldTime({ name: 'fold_time' }).apply(input) as tf.SymbolicTensor;
-  const feats = encoder(folded, meta.encoder, seeds);
-  const C = meta.encoder.widths[meta.encoder.widths.length - 1];
+  // A timm backbone is one layer ('encoder') applied to the B·T frames: pooled features, as the
+  // reference's encoder with global_pool="" followed by its "avg" pooling.
+  const feats = isTimmBackbone(meta.encoder)
+    ? applyChosenBackbone(meta.encoder, folded, { output: 'pooled', seed: seeds.next(), name: 'encoder' })
+    : cnnEncoder(folded, meta.encoder, seeds);
+  const C = encoderFeatures(meta.encoder);
   const seq = new UnfoldTime({ frames: T, name: 'unfold_time' }).apply(feats) as tf.SymbolicTensor;
   let out: tf.SymbolicTensor;
   if (meta.head.kind === 'lstm') {

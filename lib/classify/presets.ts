@@ -2,16 +2,16 @@
  * Configurations of the crop classifiers (docs/porting.md §5.1) as named presets.
  *
  * - `reference`: the original four models — `crop`, `crop_2` (all targets, 13 frames, 3 LSTM heads)
- *   and `scs_crop_coords`, `scs_crop_coords_2` (SCS only, 5 / 3 frames) — at 224 px, 10 / 5 epochs,
- *   Ranger, batch 64, 4 folds + full fit. Meant for native TensorFlow on a GPU.
- *   Porting note: the reference's timm CoAtNet encoders (coatnet_1_rw_224 / coatnet_2_rw_224, ImageNet
- *   weights) have no tfjs port; we use a ResNet-style CNN trained from scratch with the same feature
- *   size (768 / 1024), so LSTM sizes (C/4) and head shapes match. Inputs stay in [0, 1] with no mean/std
- *   normalisation (§11 item 22), the convention the pretrained weights would need.
+ *   and `scs_crop_coords`, `scs_crop_coords_2` (SCS only, 5 / 3 frames) — at 224 px on timm's
+ *   coatnet_1_rw_224 (768 features; the last one coatnet_2_rw_224, 1024) from their ImageNet weights
+ *   (files in {input}/pretrained/, see the README), 10 / 5 epochs, Ranger, batch 64, 4 folds + full
+ *   fit. Meant for native TensorFlow on a GPU. Inputs stay in [0, 1] with no mean/std normalisation,
+ *   as the reference fed them (§11 item 22), although the CoAtNet weights expect (x − 0.5)/0.5.
  * - `bench`: one all-target and one SCS model on the synthetic benchmark set, CPU-sized.
  * - `demo`: the same two models small enough for the main job on 2 CPU cores.
  * - `tiny`: seconds, for CI.
  */
+import { pretrainedFile, type TimmBackbone } from '../backbones/index.js';
 import { pickPreset, type PresetName } from '../core/presets.js';
 import type { CropSetName } from '../crops/cut.js';
 import { cpuTrainConfig } from '../train/presets.js';
@@ -26,15 +26,18 @@ export type CropSet = CropSetName;
 export type ClassifyTarget = 'all' | 'scs';
 
 /**
- * The 2-D CNN shared across frames: a stride-2 stem, then one stride-2 stage per extra width,
+ * A small 2-D CNN trained from scratch: a stride-2 stem, then one stride-2 stage per extra width,
  * each optionally followed by a residual block; global average pooling gives C = last width.
  */
-export interface EncoderConfig {
+export interface CnnEncoderConfig {
   /** Channels of the stem and of each stride-2 stage, e.g. [16, 32, 64, 96]. */
   widths: number[];
   /** Add a stride-1 residual block (two 3×3 convs) after each stage except the stem. */
   residual: boolean;
 }
+
+/** The encoder shared across frames: a small CNN, or a timm backbone (lib/backbones) with optional pretrained weights. */
+export type EncoderConfig = CnnEncoderConfig | TimmBackbone;
 
 /** `lstm_side`: three BiLSTM heads over frame ranges (right / centre ± delta / left); `lstm`: one over all frames. */
 export type HeadConfig = { kind: 'lstm_side'; delta: number } | { kind: 'lstm' };
@@ -91,13 +94,13 @@ const referenceTrain = (epochs: number, lr: number): TrainConfig => ({
 
 const referenceAll = (name: string, flip: boolean, trainCrops: CropSet): ClassifyModelConfig => ({
   name, target: 'all', nFrames: 13, head: { kind: 'lstm_side', delta: 2 }, imageSize: 224,
-  encoder: { widths: [64, 128, 256, 512, 768], residual: true },
+  encoder: { arch: 'coatnet_1_rw_224', weights: pretrainedFile('coatnet_1_rw_224') },
   augment: AUG_STRENGTHS[5], flip, mixup: { p: 1, alpha: 0.4 }, weighted: false, trainCrops, train: referenceTrain(10, 1e-3),
 });
 
-const referenceScs = (name: string, nFrames: number, features: number): ClassifyModelConfig => ({
+const referenceScs = (name: string, nFrames: number, arch: 'coatnet_1_rw_224' | 'coatnet_2_rw_224'): ClassifyModelConfig => ({
   name, target: 'scs', nFrames, head: { kind: 'lstm' }, imageSize: 224,
-  encoder: { widths: [64, 128, 256, 512, features], residual: true },
+  encoder: { arch, weights: pretrainedFile(arch) },
   augment: AUG_STRENGTHS[3], flip: true, mixup: { p: 0, alpha: 0.4 }, weighted: false, trainCrops: 'fixed', train: referenceTrain(5, 5e-4),
 });
 
@@ -112,12 +115,12 @@ const referenceScs = (name: string, nFrames: number, features: number): Classify
  * - no mixup (study score 0.755 with mixup p = 0.5 over 12 epochs, 0.746 without over 8);
  * - the class-weighted loss, i.e. the metric's weighting (level-1 probabilities are scored with it).
  */
-const CPU_ENCODER: EncoderConfig = { widths: [16, 32, 64, 96], residual: false };
+const CPU_ENCODER: CnnEncoderConfig = { widths: [16, 32, 64, 96], residual: false };
 const CPU_AUGMENT: AugmentConfig = {
   ssr: { p: 0.75, scale: 0.15, shift: 0.05, rotate: 15 }, colour: { ...AUG_STRENGTHS[5].colour, p: 0.5 }, blur: { ...AUG_STRENGTHS[5].blur, p: 0.2 },
 };
 const CPU_MIXUP = { p: 0, alpha: 0.4 };
-const TINY_ENCODER: EncoderConfig = { widths: [8, 16, 32], residual: false };
+const TINY_ENCODER: CnnEncoderConfig = { widths: [8, 16, 32], residual: false };
 
 /** A CPU preset's model: the choices above unless overridden, random flips, fixed training crops. */
 function cpuModel(
@@ -153,8 +156,8 @@ export const CLASSIFY_PRESETS: Record<PresetName, ClassifyPreset> = {
       // crop: fixed training crops, no flip; crop_2: flip, unfixed crops (§5.1).
       referenceAll('crop', false, 'fixed'),
       referenceAll('crop_2', true, 'predicted'),
-      referenceScs('scs_crop_coords', 5, 768),
-      referenceScs('scs_crop_coords_2', 3, 1024),
+      referenceScs('scs_crop_coords', 5, 'coatnet_1_rw_224'),
+      referenceScs('scs_crop_coords_2', 3, 'coatnet_2_rw_224'),
     ],
   },
   /**

@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   check: { summary: 'Check a main job\'s outputs: valid submission, notebooks without error cells, report renders', load: async () => (await import('./commands/check.js')).default },
   notebooks: { summary: 'Run the notebooks headless in order (node or jupyter runner), write executed copies and an HTML report', load: async () => (await import('./commands/notebooks.js')).default },
   bench: { summary: 'Benchmark ms per training step / inference batch on tfjs backends vs PyTorch CPU', load: async () => (await import('./commands/bench.js')).default },
+  backbone: { summary: 'Pooled features of a timm backbone (CoAtNets, resnet18, convnext_tiny), optionally from PyTorch weights', load: async () => (await import('./commands/backbone.js')).default },
   backend: { summary: 'Show which tfjs backend is chosen on this machine and why', load: async () => (await import('./commands/backend.js')).default },
 };
 

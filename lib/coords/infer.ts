@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ArtefactError } from '../core/errors.js';
-import { modelInput } from './dataset.js';
+import { imageBatch, modelInput } from './dataset.js';
 import './layers.js'; // registers SoftArgmax2D so saved coords models load back
 import type { Image } from '../image/index.js';
 import type { CoordsConfig } from './presets.js';
@@ -30,13 +30,13 @@ export function predictImages(models: readonly CoordsModel[], images: ReadonlyAr
   const inputs = new Map<number, ReturnType<typeof modelInput>[]>();
   for (const m of models) {
     const size = m.config.model.imageSize;
+    // 3 gray channels for a timm backbone (read from the model: this file stays free of lib/backbones).
+    const channels = m.model.inputs[0].shape[3] === 3 ? 3 : 1;
     if (!inputs.has(size)) inputs.set(size, images.map((img) => modelInput(img, size)));
     const resized = inputs.get(size)!;
     for (let i = 0; i < images.length; i += batchSize) {
-      const chunk = resized.slice(i, i + batchSize);
-      const x = new Float32Array(chunk.length * size * size);
-      chunk.forEach((c, b) => x.set(c.data, b * size * size));
-      const pred = tf.tidy(() => m.model.predict(tf.tensor4d(x, [chunk.length, size, size, 1])) as tf.Tensor);
+      const x = imageBatch(resized.slice(i, i + batchSize), size, channels);
+      const pred = tf.tidy(() => m.model.predict(tf.tensor(x.data, x.shape)) as tf.Tensor);
       const values = pred.dataSync();
       pred.dispose();
       for (let k = 0; k < values.length; k++) out[i * 2 * N_POINTS + k] += values[k] / models.length;

@@ -3,13 +3,15 @@
  * centres relative to the image, in LEVELS order [u_L1L2, v_L1L2, …] (reference: flattened spatial
  * features, dropout, Dense(10) with a sigmoid). Loss: masked MSE on ×100 coordinates.
  *
- * Porting note: the reference's encoder is timm `coatnet_rmlp_2_rw_384` (ImageNet weights, 384 px),
- * which tfjs does not have. We train residual CNNs from scratch, sized by config: small ones for
- * CPU/WASM, a ResNet-18-shaped one for the `reference` preset on native TF/GPU. Without pretrained
- * weights there is no reason for 3 identical input channels, so the input is 1 channel in [0, 1]
- * (the reference's convention: no mean/std normalisation, §11 item 22).
+ * The backbone is either a timm architecture (lib/backbones: the reference's `coatnet_rmlp_2_rw_384`,
+ * from ImageNet weights when the config names a file) fed the gray image as 3 identical channels,
+ * as the reference reads its PNGs, or a small residual CNN trained from scratch on 1 channel.
+ * Porting note: the CPU presets use the small CNNs (a 73 M-parameter CoAtNet at 384 px does not
+ * train on 2 CPU cores). Inputs are in [0, 1] with no mean/std normalisation either way, the
+ * reference's convention (§11 item 22), although the CoAtNet weights were trained on (x − 0.5)/0.5.
  */
 import * as tf from '@tensorflow/tfjs';
+import { applyChosenBackbone, describeTimmBackbone, isTimmBackbone, type BackboneSummary, type TimmBackbone } from '../backbones/index.js';
 import { fastBatchNorm } from '../engine/layers.js';
 import type { Rng } from '../core/rng.js';
 import { SoftArgmax2D } from './layers.js';
@@ -32,8 +34,6 @@ export const BACKBONES = {
   tiny: { stem: 8, widths: [16, 32], depths: [1, 1], strides: [2, 2] },
   /** CPU/WASM: stride 16, ~0.2 M parameters. */
   small: { stem: 16, widths: [24, 48, 96], depths: [1, 1, 1], strides: [2, 2, 2] },
-  /** ResNet-18 widths and depths (GPU; the reference preset): stride 32. */
-  resnet18: { stem: 32, widths: [64, 128, 256, 512], depths: [2, 2, 2, 2], strides: [1, 2, 2, 2] },
 } as const satisfies Record<string, BackboneConfig>;
 export type BackboneName = keyof typeof BACKBONES;
 
@@ -44,49 +44,93 @@ export type BackboneName = keyof typeof BACKBONES;
  * few hundred images within a CPU budget of ~100–200 steps per fold it does not converge (synthetic
  * demo set, 96 steps per fold: 13.1 % OOF error, worse than predicting the mean position), while the
  * translation-equivariant soft-argmax head reached 3.0 % with the same budget. The CPU presets use
- * soft-argmax; `reference` keeps flatten.
+ * soft-argmax; `reference` keeps flatten (on the CoAtNet map: 1024 × 12 × 12 = 147,456 features,
+ * flattened channel-major as torch's `x.view(B, -1)` of an NCHW map).
  */
 export type CoordsHead = 'flatten' | 'softargmax';
 
 export interface CoordsModelConfig {
   /** Square input size in pixels (reference 384). */
   imageSize: number;
-  backbone: BackboneName | BackboneConfig;
+  /** A small CNN from scratch (by name or shape), or a timm architecture with optional pretrained weights. */
+  backbone: BackboneName | BackboneConfig | TimmBackbone;
   head: CoordsHead;
   /** Dropout before the head (reference 0.2). */
   dropout: number;
 }
 
-export function backboneConfig(b: BackboneName | BackboneConfig): BackboneConfig {
+export function backboneConfig(b: BackboneName | BackboneConfig | TimmBackbone): BackboneConfig {
+  if (isTimmBackbone(b)) throw new Error(`coords backbone ${b.arch} is a timm architecture, not a residual CNN config`);
   if (typeof b !== 'string') return b;
   const c = BACKBONES[b];
   if (!c) throw new Error(`unknown coords backbone "${b}" (known: ${Object.keys(BACKBONES).join(', ')})`);
   return { stem: c.stem, widths: [...c.widths], depths: [...c.depths], strides: [...c.strides] };
 }
 
+/** Channels of the model input: 3 identical gray channels for a timm backbone (ImageNet layout), else 1. */
+export function inputChannels(cfg: CoordsModelConfig): 1 | 3 {
+  return isTimmBackbone(cfg.backbone) ? 3 : 1;
+}
+
 /** Spatial size of the final feature map for a square input. */
 export function featureSize(cfg: CoordsModelConfig): number {
+  if (isTimmBackbone(cfg.backbone)) return cfg.imageSize / 32;
   const b = backboneConfig(cfg.backbone);
   return b.strides.reduce((s, st) => Math.ceil(s / st), Math.ceil(cfg.imageSize / 2));
 }
 
+/** The backbone row of the notebook's configuration table. */
+export function describeCoordsBackbone(cfg: CoordsModelConfig): BackboneSummary {
+  if (isTimmBackbone(cfg.backbone)) return describeTimmBackbone(cfg.backbone, cfg.imageSize);
+  const b = backboneConfig(cfg.backbone);
+  const input = tf.input({ shape: [cfg.imageSize, cfg.imageSize, 1] });
+  const probe = tf.model({ inputs: input, outputs: residualCnn(input, b, () => 0) });
+  const params = probe.countParams();
+  probe.dispose();
+  const name = typeof cfg.backbone === 'string' ? `residual CNN "${cfg.backbone}"` : 'residual CNN';
+  return { arch: `${name} ${JSON.stringify(b)}`, imgSize: cfg.imageSize, params, features: b.widths[b.widths.length - 1], pretrained: null };
+}
+
 /**
- * Build the model: input [B, S, S, 1] in [0, 1] → output [B, 10] sigmoid. Initialisers are seeded
- * from `rng`, so a fold's model is reproducible.
+ * Build the model: input [B, S, S, C] in [0, 1] (C = {@link inputChannels}) → output [B, 10]
+ * sigmoid. Initialisers are seeded from `rng`, so a fold's model is reproducible; a timm backbone
+ * starts from its weights file when the config names one.
  */
 export function buildCoordsModel(cfg: CoordsModelConfig, rng: Rng): tf.LayersModel {
-  const b = backboneConfig(cfg.backbone);
+  const seed = () => rng.int(0, 2 ** 31 - 1);
+  const input = tf.input({ shape: [cfg.imageSize, cfg.imageSize, inputChannels(cfg)], name: 'image' });
+  const x = isTimmBackbone(cfg.backbone)
+    ? applyChosenBackbone(cfg.backbone, input, { output: 'map', seed: seed() })
+    : residualCnn(input, backboneConfig(cfg.backbone), seed);
+  const dropout = (t: tf.SymbolicTensor) => (cfg.dropout > 0 ? tf.layers.dropout({ rate: cfg.dropout, seed: seed() }).apply(t) as tf.SymbolicTensor : t);
+  let out: tf.SymbolicTensor;
+  if (cfg.head === 'softargmax') {
+    const maps = tf.layers.conv2d({ filters: N_POINTS, kernelSize: 1, name: 'heatmaps', kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }) }).apply(dropout(x)) as tf.SymbolicTensor;
+    out = new SoftArgmax2D({ name: 'coords' }).apply(maps) as tf.SymbolicTensor;
+  } else {
+    // Reference pooling "flatten": keep the spatial layout, the head reads positions from it, in
+    // torch's (C, H, W) order so a weight index means the same position and channel as there.
+    const chw = tf.layers.permute({ dims: [3, 1, 2], name: 'to_chw' }).apply(x) as tf.SymbolicTensor;
+    const h = dropout(tf.layers.flatten().apply(chw) as tf.SymbolicTensor);
+    out = tf.layers.dense({
+      units: 2 * N_POINTS, activation: 'sigmoid', name: 'coords',
+      kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }),
+    }).apply(h) as tf.SymbolicTensor;
+  }
+  return tf.model({ inputs: input, outputs: out, name: 'coords' });
+}
+
+/** The small residual CNN: a 3×3 stride-2 stem, then stages of basic blocks. */
+function residualCnn(input: tf.SymbolicTensor, b: BackboneConfig, seed: () => number): tf.SymbolicTensor {
   if (b.widths.length !== b.depths.length || b.widths.length !== b.strides.length) {
     throw new Error(`coords backbone: widths, depths and strides must have the same length, got ${b.widths.length}/${b.depths.length}/${b.strides.length}`);
   }
-  const seed = () => rng.int(0, 2 ** 31 - 1);
   const conv = (filters: number, kernel: number, strides: number) =>
     tf.layers.conv2d({ filters, kernelSize: kernel, strides, padding: 'same', useBias: false, kernelInitializer: tf.initializers.heNormal({ seed: seed() }) });
   const bnRelu = (x: tf.SymbolicTensor, relu = true) => {
     const y = fastBatchNorm({ momentum: 0.9, epsilon: 1e-5 }).apply(x) as tf.SymbolicTensor;
     return relu ? (tf.layers.reLU().apply(y) as tf.SymbolicTensor) : y;
   };
-  const input = tf.input({ shape: [cfg.imageSize, cfg.imageSize, 1], name: 'image' });
   let x = bnRelu(conv(b.stem, 3, 2).apply(input) as tf.SymbolicTensor);
   let channels = b.stem;
   b.widths.forEach((width, s) => {
@@ -99,20 +143,7 @@ export function buildCoordsModel(cfg: CoordsModelConfig, rng: Rng): tf.LayersMod
       channels = width;
     }
   });
-  const dropout = (t: tf.SymbolicTensor) => (cfg.dropout > 0 ? tf.layers.dropout({ rate: cfg.dropout, seed: seed() }).apply(t) as tf.SymbolicTensor : t);
-  let out: tf.SymbolicTensor;
-  if (cfg.head === 'softargmax') {
-    const maps = tf.layers.conv2d({ filters: N_POINTS, kernelSize: 1, name: 'heatmaps', kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }) }).apply(dropout(x)) as tf.SymbolicTensor;
-    out = new SoftArgmax2D({ name: 'coords' }).apply(maps) as tf.SymbolicTensor;
-  } else {
-    // Reference pooling "flatten": keep the spatial layout, the head reads positions from it.
-    const h = dropout(tf.layers.flatten().apply(x) as tf.SymbolicTensor);
-    out = tf.layers.dense({
-      units: 2 * N_POINTS, activation: 'sigmoid', name: 'coords',
-      kernelInitializer: tf.initializers.glorotUniform({ seed: seed() }),
-    }).apply(h) as tf.SymbolicTensor;
-  }
-  return tf.model({ inputs: input, outputs: out, name: 'coords' });
+  return x;
 }
 
 /**

@@ -2,6 +2,7 @@
  * Named configurations of the coordinates stage. `reference` documents the original's settings
  * (§4.6) for native TF on a GPU; the others are sized for tfjs on WASM with 2 shared cores.
  */
+import { pretrainedFile } from '../backbones/index.js';
 import { pickPreset, type PresetName } from '../core/presets.js';
 import { cpuTrainConfig } from '../train/presets.js';
 import type { TrainConfig } from '../train/types.js';
@@ -31,13 +32,14 @@ const cpuCoords = (preset: PresetName, model: CoordsModelConfig, train: TrainCon
 
 export const COORDS_PRESETS: Record<PresetName, CoordsConfig> = {
   /**
-   * Reference §4.6: coatnet_rmlp_2_rw_384 → here a ResNet-18-shaped CNN from scratch (no tfjs
-   * CoAtNet); 384 px, 50 epochs, batch 64 (16 × 4 GPUs), Ranger lr 5e-4 linear decay, clip 1,
-   * 4 folds + full fit, external images in every training fold.
+   * Reference §4.4–4.6: coatnet_rmlp_2_rw_384 from its ImageNet-12k → 1k weights (file in
+   * {input}/pretrained/, see the README), 384 px, 3 gray channels, flatten head (147,456 features);
+   * 50 epochs, batch 64 (16 × 4 GPUs), Ranger lr 5e-4 linear decay, clip 1, 4 folds + full fit,
+   * external images in every training fold.
    */
   reference: {
     preset: 'reference',
-    model: { imageSize: 384, backbone: 'resnet18', head: 'flatten', dropout: 0.2 },
+    model: { imageSize: 384, backbone: { arch: 'coatnet_rmlp_2_rw_384', weights: pretrainedFile('coatnet_rmlp_2_rw_384') }, head: 'flatten', dropout: 0.2 },
     augment: REFERENCE_AUGMENT,
     spider: { use: true, holdOutCases: 3 },
     train: {

@@ -13,7 +13,7 @@ import type { TrainResult, TrainTask } from '../train/types.js';
 import { SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
 import { CoordsDataset } from './dataset.js';
 import { coordsErrors } from './metrics.js';
-import { buildCoordsModel, maskedMse } from './model.js';
+import { buildCoordsModel, inputChannels, maskedMse } from './model.js';
 import { loadCoordsModel, predictImages, SERIES_COORDS_FILE, writeSeriesCoords, type SeriesCoords } from './predict.js';
 import type { CoordsConfig } from './presets.js';
 import type { SpiderSplit } from './spider.js';
@@ -140,7 +140,7 @@ export function coordsTask({ samples, folds, config }: CoordsTaskArgs): TrainTas
   const { train: _train, ...modelConfig } = config;
   return {
     name: COORDS_MODEL_NAME,
-    data: new CoordsDataset(samples, folds, config.model.imageSize, config.augment),
+    data: new CoordsDataset(samples, folds, config.model.imageSize, config.augment, inputChannels(config.model)),
     buildModel: ({ rng }) => buildCoordsModel(config.model, rng),
     loss: maskedMse,
     outputKind: 'values',

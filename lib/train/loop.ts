@@ -212,15 +212,18 @@ export function shouldEvaluate(step: number, total: number, every: number): bool
   return every > 0 && step % every === 0 && total - step >= every;
 }
 
-function trainStep(
-  task: TrainTask, model: tf.LayersModel, vars: tf.Variable[], optimizer: ReturnType<typeof makeOptimizer>,
+/** One optimisation step (forward in training mode, loss, gradients, global-norm clip, optimizer); returns the loss. */
+export function trainStep(
+  task: Pick<TrainTask, 'name' | 'loss' | 'forward'>, model: tf.LayersModel, vars: tf.Variable[], optimizer: ReturnType<typeof makeOptimizer>,
   batch: { x: tf.Tensor | tf.Tensor[]; y?: tf.Tensor | tf.Tensor[] }, lr: number, gradClip: number,
 ): number {
   const y = batch.y;
   if (!y) throw new UsageError(`${task.name}: a training batch has no targets`);
   const value = tf.tidy(() => {
     const { value, grads } = tf.variableGrads(() => task.loss(forward(task, model, batch.x, true), y), vars);
-    const clipped = clipByGlobalNorm(vars.map((v) => grads[v.name]), gradClip);
+    const raw = vars.map((v) => grads[v.name]);
+    const clipped = clipByGlobalNorm(raw, gradClip);
+    if (gradClip > 0) tf.dispose(raw); // replaced by the clipped copies: one set of gradients on the heap
     optimizer.step(clipped.grads, lr);
     return value;
   });

@@ -60,15 +60,15 @@ class AdamW extends AdamFamily {
     const [b1, b2] = this.c.betas;
     const bc1 = 1 - b1 ** this.t;
     const bc2 = Math.sqrt(1 - b2 ** this.t);
-    tf.tidy(() => {
-      this.vars.forEach((p, i) => {
-        const wd = decays(p.name) ? this.c.weightDecay : 0;
-        this.updateMoments(i, grads[i], b1, b2);
-        const decayed = wd ? tf.mul(p, 1 - lr * wd) : p;
-        const denom = tf.add(tf.div(tf.sqrt(this.s.v[i]), bc2), this.c.eps);
-        p.assign(tf.sub(decayed, tf.mul(tf.div(this.s.m[i], denom), lr / bc1)));
-      });
-    });
+    // One tidy per variable: a model's worth of temporaries at once does not fit the WASM heap
+    // for the 73 M-parameter backbones.
+    this.vars.forEach((p, i) => tf.tidy(() => {
+      const wd = decays(p.name) ? this.c.weightDecay : 0;
+      this.updateMoments(i, grads[i], b1, b2);
+      const decayed = wd ? tf.mul(p, 1 - lr * wd) : p;
+      const denom = tf.add(tf.div(tf.sqrt(this.s.v[i]), bc2), this.c.eps);
+      p.assign(tf.sub(decayed, tf.mul(tf.div(this.s.m[i], denom), lr / bc1)));
+    }));
   }
 }
 
@@ -85,18 +85,16 @@ class RAdam extends AdamFamily {
     const rhoInf = 2 / (1 - b2) - 1;
     const rhoT = rhoInf - (2 * this.t * b2 ** this.t) / bc2;
     const rect = rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
-    tf.tidy(() => {
-      this.vars.forEach((p, i) => {
-        const wd = decays(p.name) ? this.c.weightDecay : 0;
-        const g = wd ? tf.add(grads[i], tf.mul(p, wd)) : grads[i];
-        this.updateMoments(i, g, b1, b2);
-        const mHat = tf.div(this.s.m[i], bc1);
-        const update = rhoT > 5
-          ? tf.mul(tf.div(mHat, tf.add(tf.sqrt(this.s.v[i]), this.c.eps)), lr * Math.sqrt(bc2) * rect)
-          : tf.mul(mHat, lr);
-        p.assign(tf.sub(p, update));
-      });
-    });
+    this.vars.forEach((p, i) => tf.tidy(() => {
+      const wd = decays(p.name) ? this.c.weightDecay : 0;
+      const g = wd ? tf.add(grads[i], tf.mul(p, wd)) : grads[i];
+      this.updateMoments(i, g, b1, b2);
+      const mHat = tf.div(this.s.m[i], bc1);
+      const update = rhoT > 5
+        ? tf.mul(tf.div(mHat, tf.add(tf.sqrt(this.s.v[i]), this.c.eps)), lr * Math.sqrt(bc2) * rect)
+        : tf.mul(mHat, lr);
+      p.assign(tf.sub(p, update));
+    }));
   }
 }
 
@@ -114,12 +112,10 @@ class Lookahead implements StepOptimizer {
     if (this.counter === 0) {
       if (!this.slow) this.slow = this.vars.map((v) => tf.tidy(() => tf.variable(v.clone(), false)));
       const slow = this.slow;
-      tf.tidy(() => {
-        this.vars.forEach((fast, i) => {
-          slow[i].assign(tf.add(slow[i], tf.mul(tf.sub(fast, slow[i]), this.alpha)));
-          fast.assign(slow[i]);
-        });
-      });
+      this.vars.forEach((fast, i) => tf.tidy(() => {
+        slow[i].assign(tf.add(slow[i], tf.mul(tf.sub(fast, slow[i]), this.alpha)));
+        fast.assign(slow[i]);
+      }));
     }
     this.counter += 1;
     if (this.counter >= this.k) this.counter = 0;
@@ -160,7 +156,7 @@ export function lrFactor(step: number, total: number, schedule: ScheduleConfig):
  * ‖g‖ the global L2 norm. Stays on the device (no read-back). Returns new tensors and the norm.
  */
 export function clipByGlobalNorm(grads: readonly tf.Tensor[], maxNorm: number): { grads: tf.Tensor[]; norm: tf.Scalar } {
-  const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  const norm = tf.sqrt(tf.addN(grads.map((g) => tf.tidy(() => tf.sum(tf.square(g)))))) as tf.Scalar;
   if (!(maxNorm > 0)) return { grads: grads.slice(), norm };
   const coef = tf.minimum(tf.div(maxNorm, tf.add(norm, 1e-6)), 1);
   return { grads: grads.map((g) => tf.mul(g, coef)), norm };

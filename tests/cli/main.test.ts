@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../lib/cli/main.js';
 
-const COMMANDS = ['run', 'synth', 'prepare', 'train', 'crops', 'infer', 'web', 'score', 'check', 'notebooks', 'bench', 'backend'];
+const COMMANDS = ['run', 'synth', 'prepare', 'train', 'crops', 'infer', 'web', 'score', 'check', 'notebooks', 'bench', 'backbone', 'backend'];
 
 /** Run the CLI in-process, capturing what it prints. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {

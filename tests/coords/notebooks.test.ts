@@ -38,6 +38,9 @@ describe('Coords notebooks', () => {
     const text = (i: number) => readNotebook(result.runs[i].out).cells.flatMap((c) => c.outputs ?? [])
       .map((o) => `${outputText(o)}${String(o.data?.['text/plain'] ?? '')}`).join('\n');
     expect(text(0)).toMatch(/Per fold/);
+    // The configuration table names the backbone, its size and that it starts from random weights.
+    expect(text(0)).toMatch(/residual CNN "tiny"/);
+    expect(text(0)).toMatch(/no \(random init\)/);
     expect(text(0)).toMatch(/OOF Sagittal T2\/STIR/);
     expect(text(1)).toMatch(/predicted\s+\d+\s+\d+/);
     for (const set of ['predicted', 'fixed']) expect(existsSync(join(out, 'crops', set, 'crops.csv'))).toBe(true);

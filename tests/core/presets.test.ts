@@ -30,8 +30,8 @@ describe('presets', () => {
     expect(table.demo.a.c).toEqual([2]);
     expect(JSON.stringify(got)).toBe('{"b":2,"a":{"c":[2,9]}}');
     // A stage's table is not changed through its getter either.
-    classifyPreset('demo').models[0].encoder.widths.push(1);
-    expect(CLASSIFY_PRESETS.demo.models[0].encoder.widths).toEqual([16, 32, 64, 96]);
+    classifyPreset('demo').models[0].train.nFolds = 9;
+    expect(CLASSIFY_PRESETS.demo.models[0].train.nFolds).toBe(4);
   });
 
   it('reads the notebook parameters from SPINELAB_* and checks the preset', () => {

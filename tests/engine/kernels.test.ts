@@ -179,7 +179,7 @@ describe('registered wasm kernels', () => {
       tf.matMul(A, Bm, true, false), tf.matMul(A, Cm, false, true), tf.matMul(Bm, A, true, false), tf.matMul(Cm, Bm, true, true),
       tf.fused.matMul({ a: A, b: Cm, transposeB: true, bias: bi, activation: 'relu' }),
       tf.fused.matMul({ a: Bm, b: A, transposeA: true, bias: tf.zeros([9]), activation: 'linear' }),
-      tf.matMul(A3, B3, false, true), // batch 3: stock path
+      tf.matMul(A3, B3, false, true), // batch 3: one XNN matmul per batch element
     ]);
     expect(r.err).toBeLessThanOrEqual(TOL);
   });

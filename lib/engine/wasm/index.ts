@@ -15,7 +15,7 @@ import { pruneConvInputGradients } from '../conv-grad.js';
  * CPU backend in tests/engine/kernels.test.ts):
  * missing in stock 4.22 (training throws): Conv2DBackpropFilter, DepthwiseConv2dNativeBackprop*;
  * wrong: MaxPoolGrad; slow (scalar loops or whole-input copies): Conv2DBackpropInput, Tile,
- * Sum/Mean over leading axes, Slice, StridedSlice, Reverse, (Fused)MatMul with transpose flags,
+ * Sum/Mean over leading axes, Slice, StridedSlice, Reverse, (Fused)MatMul with transpose flags, batched BatchMatMul,
  * LeakyRelu (and its gradient, registered globally), Identity (copied the data).
  */
 export const WASM_KERNELS = {

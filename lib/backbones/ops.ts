@@ -1,0 +1,374 @@
+/**
+ * The building blocks of timm's backbones as plain tfjs ops in NHWC, declared once with their
+ * PyTorch parameter names. A builder (coatnet.ts, resnet.ts, convnext.ts) declares parameters on a
+ * {@link Spec} and gets back forward functions; {@link TimmBackboneLayer} owns the variables.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/**
+ * How a PyTorch tensor maps onto our weight:
+ * `conv` OIHW → HWIO; `dw` depthwise [C, 1, kh, kw] → [kh, kw, C, 1]; `linear` [out, in] → [in, out];
+ * `conv1x1` a 1×1 conv [out, in, 1, 1] used as a matrix → [in, out]; `same` unchanged.
+ */
+export type TorchLayout = 'conv' | 'dw' | 'linear' | 'conv1x1' | 'same';
+
+/** Initialisation for training from scratch (timm-like: He-normal on fan-out for convs, Glorot for linear maps). */
+export type Init = { kind: 'normal'; std: number } | { kind: 'glorot'; fanIn: number; fanOut: number } | { kind: 'const'; value: number };
+
+export interface ParamSpec {
+  /** timm's state-dict key, e.g. `stages.0.blocks.0.conv1_1x1.weight`. */
+  key: string;
+  /** Our (NHWC / [in, out]) shape. */
+  shape: number[];
+  layout: TorchLayout;
+  init: Init;
+  /** False for BatchNorm running statistics (timm buffers, not parameters). */
+  trainable: boolean;
+}
+
+/** What a forward pass reads and whether it trains. */
+export interface Ctx {
+  training: boolean;
+  /** Update BatchNorm running statistics (off while a checkpointed block is recomputed). */
+  updateStats: boolean;
+  w(key: string): tf.Tensor;
+  /** Overwrite a non-trainable weight (running statistics). */
+  set(key: string, value: tf.Tensor): void;
+  /** An inverted-dropout mask (0 with probability `rate`, else 1 / (1 − rate)); a recomputation gets the same one again. */
+  mask(shape: number[], rate: number): tf.Tensor;
+  /** Run `forward` (which reads the trainable `params`) as a checkpoint unit when training with checkpoints, else plainly. */
+  checkpoint(forward: Op, params: string[], x: tf.Tensor): tf.Tensor;
+}
+
+export type Op = (x: tf.Tensor, ctx: Ctx) => tf.Tensor;
+export type Act = 'relu' | 'silu' | 'gelu';
+
+/** A checkpoint unit: a block whose activations are recomputed in the backward pass instead of kept. */
+export interface Block {
+  name: string;
+  forward: Op;
+  /** Keys of the trainable parameters the block reads. */
+  params: string[];
+}
+
+const ZERO: Init = { kind: 'const', value: 0 };
+const ONE: Init = { kind: 'const', value: 1 };
+
+export function activate(x: tf.Tensor, act: Act): tf.Tensor {
+  if (act === 'relu') return tf.relu(x);
+  if (act === 'silu') return tf.mul(x, tf.sigmoid(x));
+  return gelu(x);
+}
+
+/** d act(z) / dz · dy (each step in its own tidy: one full-size temporary at a time). */
+function activationGrad(z: tf.Tensor, dy: tf.Tensor, act: Act): tf.Tensor {
+  if (act === 'relu') return tf.tidy(() => tf.mul(dy, tf.step(z)));
+  if (act === 'silu') {
+    // silu'(z) = s·(1 + z·(1 − s)), s = sigmoid(z)
+    const s = tf.sigmoid(z);
+    const inner = tf.tidy(() => tf.add(tf.mul(z, tf.sub(1, s)), 1));
+    const out = tf.tidy(() => tf.mul(dy, tf.mul(s, inner)));
+    tf.dispose([s, inner]);
+    return out;
+  }
+  // GELU'(z) = Φ(z) + z·φ(z)
+  const cdf = tf.tidy(() => tf.mul(tf.add(tf.erf(tf.mul(z, Math.SQRT1_2)), 1), 0.5));
+  const slope = tf.tidy(() => tf.add(cdf, tf.mul(z, tf.mul(tf.exp(tf.mul(tf.square(z), -0.5)), 1 / Math.sqrt(2 * Math.PI)))));
+  const out = tf.mul(dy, slope);
+  tf.dispose([cdf, slope]);
+  return out;
+}
+
+/**
+ * Exact (erf) GELU, torch's default, as one tape node that keeps only its input (the autodiff of
+ * the composite keeps four full-size tensors: the transformer MLP's widest activation).
+ */
+function gelu(x: tf.Tensor): tf.Tensor {
+  return tf.customGrad((...args: unknown[]) => {
+    const [z, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([z]);
+    return {
+      value: tf.mul(tf.mul(z, 0.5), tf.add(tf.erf(tf.mul(z, Math.SQRT1_2)), 1)),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.tidy(() => activationGrad(saved[0], dy as tf.Tensor, 'gelu')),
+    };
+  })(x);
+}
+
+/** Elements per band of {@link banded} (16 MB of float32). */
+const BAND = 1 << 22;
+
+/**
+ * Apply the elementwise `f` to bands of rows (axis 1) of same-height 4-D inputs (per-channel
+ * vectors pass whole), so its full-size temporaries exist one band at a time; the bands are then
+ * joined. For the largest BatchNorm tensors of a training step (13 × 112² × 256 floats, 167 MB)
+ * this keeps the heap under its 4 GB.
+ */
+function banded(inputs: tf.Tensor[], f: (...xs: tf.Tensor[]) => tf.Tensor): tf.Tensor {
+  const x = inputs[0];
+  const H = x.shape[1] as number;
+  const bands = x.rank === 4 ? Math.min(H, Math.ceil(x.size / BAND)) : 1;
+  if (bands <= 1) return f(...inputs);
+  const rows = Math.ceil(H / bands);
+  const parts: tf.Tensor[] = [];
+  for (let r0 = 0; r0 < H; r0 += rows) {
+    const n = Math.min(rows, H - r0);
+    parts.push(tf.tidy(() => f(...inputs.map((t) => (t.rank === 4 ? tf.slice(t, [0, r0, 0, 0], [-1, n, -1, -1]) : t)))));
+  }
+  const out = tf.concat(parts, 1);
+  tf.dispose(parts);
+  return out;
+}
+
+/**
+ * Training-mode BatchNorm (batch statistics over all axes but the last) with an optional
+ * activation, as one tape node that keeps only x, γ, β and the per-channel mean and 1/σ: the
+ * backward recomputes x̂ and the activation (closed form
+ * dx = γ/σ · (dz − mean(dz) − x̂·mean(dz·x̂)), dγ = Σ dz·x̂, dβ = Σ dz). Returns the batch mean and
+ * biased variance ([C], the caller disposes them) for the running statistics.
+ */
+function batchNormActTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, act?: Act): { y: tf.Tensor; mean: tf.Tensor; variance: tf.Tensor } {
+  const axes = x.shape.slice(0, -1).map((_, i) => i);
+  let mean!: tf.Tensor;
+  let variance!: tf.Tensor;
+  // Nested tidies free each full-size temporary as soon as the next one exists: a 13-frame batch
+  // through coatnet_1's first block has 167 MB tensors, and the WASM heap holds 4 GB.
+  const f = tf.customGrad((...args: unknown[]) => {
+    const [xx, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const m = tf.mean(xx, axes);
+    const v = tf.tidy(() => tf.mean(banded([xx, m], (xs, ms) => tf.square(tf.sub(xs, ms))), axes));
+    const inv = tf.rsqrt(tf.add(v, eps));
+    mean = tf.keep(m);
+    variance = tf.keep(v);
+    const a = tf.mul(g, inv);
+    const e = tf.sub(b, tf.mul(m, a));
+    const value = banded([xx, a, e], (xs, as, es) => {
+      const z = tf.add(tf.mul(xs, as), es);
+      return act ? activate(z, act) : z;
+    });
+    save([xx, g, b, m, inv]);
+    return {
+      value,
+      // With a = γ/σ: z = a·x + (β − a·μ); dβ = Σ dz; dγ = (Σ dz·x − μ·dβ)/σ;
+      // dx = a·dz + c·x + d, c = −a·dγ/(σ·n), d = −a·dβ/n − c·μ. Per-channel vectors do the
+      // algebra (no x̂ kept) and the elementwise parts run in bands.
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.tidy(() => {
+        const [xs, gs, bs, ms, invs] = saved;
+        const n = xs.size / (xs.shape[xs.rank - 1] as number);
+        const a = tf.mul(gs, invs);
+        const e = tf.sub(bs, tf.mul(ms, a));
+        const dz = act ? banded([xs, dy as tf.Tensor, a, e], (xb, dyb, ab, eb) => activationGrad(tf.add(tf.mul(xb, ab), eb), dyb, act)) : (dy as tf.Tensor);
+        const dBeta = tf.sum(dz, axes);
+        const dGamma = tf.mul(tf.sub(tf.tidy(() => tf.sum(tf.mul(dz, xs), axes)), tf.mul(ms, dBeta)), invs);
+        const c = tf.neg(tf.div(tf.mul(tf.mul(a, invs), dGamma), n));
+        const d = tf.sub(tf.neg(tf.div(tf.mul(a, dBeta), n)), tf.mul(c, ms));
+        const dx = banded([dz, xs, a, c, d], (dzb, xb, ab, cb, db) => tf.add(tf.add(tf.mul(dzb, ab), tf.mul(xb, cb)), db));
+        if (dz !== dy) dz.dispose();
+        return [dx, dGamma, dBeta];
+      }),
+    };
+  });
+  return { y: f(x, gamma, beta), mean, variance };
+}
+
+/** x [..., I] · kernel [I, O] + bias over the last axis (any rank). */
+export function linearOp(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null): tf.Tensor {
+  const inDim = x.shape[x.shape.length - 1];
+  const y = tf.matMul(tf.reshape(x, [-1, inDim]), kernel as tf.Tensor2D);
+  return tf.reshape(bias ? tf.add(y, bias) : y, [...x.shape.slice(0, -1), kernel.shape[1] as number]);
+}
+
+/** timm Downsample2d 'avg2': 2×2 average pooling, stride 2. */
+export const avgPool2: Op = (x) => tf.avgPool(x as tf.Tensor4D, 2, 2, 'valid');
+
+/** Global average pooling [B, h, w, C] → [B, C]. */
+export const gap: Op = (x) => tf.mean(x, [1, 2]);
+
+/** Declares parameters under their timm names; each method returns the op that uses them. */
+export class Spec {
+  readonly params: ParamSpec[] = [];
+  readonly blocks: Block[] = [];
+  private readonly keys = new Set<string>();
+  /** Parameter lists of the units being declared (a segment inside a block adds to both). */
+  private readonly open: string[][] = [];
+
+  private add(key: string, shape: number[], layout: TorchLayout, init: Init, trainable = true): string {
+    if (this.keys.has(key)) throw new Error(`backbone spec: parameter ${key} declared twice`);
+    this.keys.add(key);
+    this.params.push({ key, shape, layout, init, trainable });
+    if (trainable) for (const list of this.open) list.push(key);
+    return key;
+  }
+
+  private collect(make: () => Op): { forward: Op; params: string[] } {
+    const params: string[] = [];
+    this.open.push(params);
+    try {
+      return { forward: make(), params };
+    } finally {
+      this.open.pop();
+    }
+  }
+
+  /**
+   * Declare a block, the top-level checkpoint unit: parameters declared inside `make` belong to it,
+   * and its forward is recomputed in the backward pass when training with checkpoints.
+   */
+  block(name: string, make: () => Op): void {
+    this.blocks.push({ name, ...this.collect(make) });
+  }
+
+  /**
+   * A checkpoint unit inside a block, for blocks whose full-resolution tensors do not fit the heap
+   * all at once in their own backward pass (the MBConv expansion at 112 px).
+   */
+  segment(make: () => Op): Op {
+    const { forward, params } = this.collect(make);
+    return (x, ctx) => ctx.checkpoint(forward, params, x);
+  }
+
+  /** nn.Conv2d with symmetric zero padding (not TF's 'same', which pads a stride-2 conv 0 above and 1 below). */
+  conv(name: string, o: { cin: number; cout: number; k: number; stride?: number; pad?: number; bias?: boolean; depthwise?: boolean }): Op {
+    const dw = o.depthwise ?? false;
+    if (dw && o.cin !== o.cout) throw new Error(`${name}: a depthwise conv keeps its channels (${o.cin} → ${o.cout})`);
+    const w = this.add(`${name}.weight`, dw ? [o.k, o.k, o.cin, 1] : [o.k, o.k, o.cin, o.cout], dw ? 'dw' : 'conv', { kind: 'normal', std: Math.sqrt(2 / (o.k * o.k * (dw ? 1 : o.cout))) });
+    const b = o.bias ? this.add(`${name}.bias`, [o.cout], 'same', ZERO) : null;
+    const stride = o.stride ?? 1;
+    const pad = o.pad ?? 0;
+    return (x, ctx) => {
+      const args = { x: x as tf.Tensor4D, filter: ctx.w(w) as tf.Tensor4D, strides: stride, pad, bias: b ? ctx.w(b) : undefined };
+      return dw ? tf.fused.depthwiseConv2d(args) : tf.fused.conv2d(args);
+    };
+  }
+
+  /** nn.Linear over the last axis. */
+  linear(name: string, cin: number, cout: number): Op {
+    const w = this.add(`${name}.weight`, [cin, cout], 'linear', { kind: 'glorot', fanIn: cin, fanOut: cout });
+    const b = this.add(`${name}.bias`, [cout], 'same', ZERO);
+    return (x, ctx) => linearOp(x, ctx.w(w), ctx.w(b));
+  }
+
+  /**
+   * BatchNorm2d (+ activation: timm BatchNormAct2d). Training: batch statistics, running statistics
+   * updated with torch's momentum 0.1 and its unbiased batch variance; eval: running statistics.
+   */
+  bn(name: string, c: number, eps: number, act?: Act): Op {
+    const g = this.add(`${name}.weight`, [c], 'same', ONE);
+    const b = this.add(`${name}.bias`, [c], 'same', ZERO);
+    const rm = this.add(`${name}.running_mean`, [c], 'same', ZERO, false);
+    const rv = this.add(`${name}.running_var`, [c], 'same', ONE, false);
+    return (x, ctx) => {
+      if (ctx.training) {
+        const r = batchNormActTraining(x, ctx.w(g), ctx.w(b), eps, act);
+        if (ctx.updateStats) {
+          const n = x.size / c;
+          const unbiased = tf.mul(r.variance, n / Math.max(n - 1, 1));
+          ctx.set(rm, tf.add(tf.mul(ctx.w(rm), 0.9), tf.mul(r.mean, 0.1)));
+          ctx.set(rv, tf.add(tf.mul(ctx.w(rv), 0.9), tf.mul(unbiased, 0.1)));
+          unbiased.dispose();
+        }
+        r.mean.dispose();
+        r.variance.dispose();
+        return r.y;
+      }
+      const k = tf.mul(ctx.w(g), tf.rsqrt(tf.add(ctx.w(rv), eps)));
+      const y = tf.add(tf.mul(x, k), tf.sub(ctx.w(b), tf.mul(ctx.w(rm), k)));
+      return act ? activate(y, act) : y;
+    };
+  }
+
+  /** LayerNorm over channels (timm LayerNorm and LayerNorm2d alike in NHWC), biased variance as torch. */
+  ln(name: string, c: number, eps: number): Op {
+    const g = this.add(`${name}.weight`, [c], 'same', ONE);
+    const b = this.add(`${name}.bias`, [c], 'same', ZERO);
+    return (x, ctx) => {
+      const axis = x.rank - 1;
+      const xc = tf.sub(x, tf.mean(x, axis, true));
+      const inv = tf.rsqrt(tf.add(tf.mean(tf.square(xc), axis, true), eps));
+      return tf.add(tf.mul(tf.mul(xc, inv), ctx.w(g)), ctx.w(b));
+    };
+  }
+
+  /** Per-channel scale (timm LayerScale / LayerScale2d; ConvNeXt's block `gamma`), init 1e-6. */
+  layerScale(key: string, c: number): Op {
+    const g = this.add(key, [c], 'same', { kind: 'const', value: 1e-6 });
+    return (x, ctx) => tf.mul(x, ctx.w(g));
+  }
+
+  /** timm SEModule: x · sigmoid(fc2(act(fc1(mean over H, W)))), fc1/fc2 1×1 convs with bias. */
+  se(name: string, c: number, reduced: number, act: Act): Op {
+    const k1 = this.add(`${name}.fc1.weight`, [c, reduced], 'conv1x1', { kind: 'normal', std: Math.sqrt(2 / reduced) });
+    const b1 = this.add(`${name}.fc1.bias`, [reduced], 'same', ZERO);
+    const k2 = this.add(`${name}.fc2.weight`, [reduced, c], 'conv1x1', { kind: 'normal', std: Math.sqrt(2 / c) });
+    const b2 = this.add(`${name}.fc2.bias`, [c], 'same', ZERO);
+    return (x, ctx) => {
+      const s = activate(linearOp(tf.mean(x, [1, 2]), ctx.w(k1), ctx.w(b1)), act);
+      const gate = tf.sigmoid(linearOp(s, ctx.w(k2), ctx.w(b2)));
+      return tf.mul(x, tf.reshape(gate, [x.shape[0], 1, 1, c]));
+    };
+  }
+
+  /**
+   * timm's Attention2d with a relative-position bias over all h·w positions of the map (CoAtNet's
+   * transformer stages): qkv 1×1 conv (head-first channels: per head [q | k | v] of `dimHead`),
+   * softmax(q·kᵀ/√d + B)·v, proj 1×1 conv. `relPos` 'bias': a learned table per offset (RelPosBias);
+   * 'mlp': an MLP of log-spaced offsets (RelPosMlp, 'cr' mode, dropout `relPosDropout` on its hidden layer in training).
+   */
+  attention(name: string, o: { dim: number; dimOut: number; dimHead: number; window: number; relPos: 'bias' | 'mlp'; relPosHidden: number; relPosDropout: number }): Op {
+    const { dim, dimOut, dimHead: d, window: L } = o;
+    if (dim % d) throw new Error(`${name}: ${dim} channels are not a multiple of the head size ${d}`);
+    const heads = dim / d;
+    const qkvW = this.add(`${name}.qkv.weight`, [dim, 3 * dim], 'conv1x1', { kind: 'glorot', fanIn: dim, fanOut: 3 * dim });
+    const qkvB = this.add(`${name}.qkv.bias`, [3 * dim], 'same', ZERO);
+    const projW = this.add(`${name}.proj.weight`, [dim, dimOut], 'conv1x1', { kind: 'glorot', fanIn: dim, fanOut: dimOut });
+    const projB = this.add(`${name}.proj.bias`, [dimOut], 'same', ZERO);
+    const V = 2 * L - 1; // offsets per axis
+    let table: (ctx: Ctx) => tf.Tensor;
+    if (o.relPos === 'bias') {
+      const t = this.add(`${name}.rel_pos.relative_position_bias_table`, [V * V, heads], 'same', { kind: 'normal', std: 0.02 });
+      table = (ctx) => ctx.w(t);
+    } else {
+      const h = o.relPosHidden;
+      const f1 = this.add(`${name}.rel_pos.mlp.fc1.weight`, [2, h], 'linear', { kind: 'glorot', fanIn: 2, fanOut: h });
+      const g1 = this.add(`${name}.rel_pos.mlp.fc1.bias`, [h], 'same', ZERO);
+      const f2 = this.add(`${name}.rel_pos.mlp.fc2.weight`, [h, heads], 'linear', { kind: 'glorot', fanIn: h, fanOut: heads });
+      const g2 = this.add(`${name}.rel_pos.mlp.fc2.bias`, [heads], 'same', ZERO);
+      const logc = (v: number) => Math.sign(v) * Math.log(1 + Math.abs(v));
+      const coords: number[] = [];
+      for (let dy = -(L - 1); dy <= L - 1; dy++) for (let dx = -(L - 1); dx <= L - 1; dx++) coords.push(logc(dy), logc(dx));
+      // timm's RelPosMlp drops 12.5 % of the hidden units in training (Mlp drop=(0.125, 0)).
+      table = (ctx) => {
+        const hidden = tf.relu(linearOp(tf.tensor2d(coords, [V * V, 2]), ctx.w(f1), ctx.w(g1)));
+        const kept = ctx.training && o.relPosDropout > 0 ? tf.mul(hidden, ctx.mask(hidden.shape, o.relPosDropout)) : hidden;
+        return linearOp(kept, ctx.w(f2), ctx.w(g2));
+      };
+    }
+    // oneHot[(i, j), δ] = 1 where δ = i − j + L − 1: the table rows of query i and key j on one axis.
+    const oneHot = new Float32Array(L * L * V);
+    for (let i = 0; i < L; i++) for (let j = 0; j < L; j++) oneHot[(i * L + j) * V + i - j + L - 1] = 1;
+    /**
+     * B [heads, N, N], N = L², B[n, (iy, ix), (jy, jx)] = table[(iy − jy + L − 1)·V + ix − jx + L − 1, n].
+     * The gather is two one-hot matmuls (rows, then columns), so its gradient is matmuls too
+     * (a gather's gradient needs UnsortedSegmentSum, which the WASM backend lacks).
+     */
+    const bias = (ctx: Ctx): tf.Tensor => {
+      const lookup = tf.tensor2d(oneHot, [L * L, V]);
+      const t = tf.reshape(tf.transpose(tf.reshape(table(ctx), [V, V, heads]), [0, 2, 1]), [V, heads * V]);
+      const rows = tf.matMul(lookup, t); // [(iy, jy), (head, Δx)]
+      const both = tf.matMul(tf.reshape(rows, [L * L * heads, V]), lookup, false, true); // [(iy, jy, head), (ix, jx)]
+      return tf.reshape(tf.transpose(tf.reshape(both, [L, L, heads, L, L]), [2, 0, 3, 1, 4]), [heads, L * L, L * L]);
+    };
+    return (x, ctx) => {
+      const [B, H, W] = x.shape;
+      if (H !== L || W !== L) throw new Error(`${name}: built for a ${L}×${L} map (relative positions), got ${H}×${W}`);
+      const N = H * W;
+      const qkv = linearOp(tf.reshape(x, [B * N, dim]), ctx.w(qkvW), ctx.w(qkvB));
+      const perHead = tf.transpose(tf.reshape(qkv, [B, N, heads, 3 * d]), [0, 2, 1, 3]); // [B, heads, N, 3d]
+      const [q, k, v] = tf.split(perHead, 3, 3).map((t) => tf.reshape(t, [B * heads, N, d]));
+      const logits = tf.reshape(tf.matMul(tf.mul(q, d ** -0.5), k, false, true), [B, heads, N, N]);
+      const attn = tf.softmax(tf.add(logits, bias(ctx)));
+      const out = tf.matMul(tf.reshape(attn, [B * heads, N, N]), v); // [B·heads, N, d]
+      const merged = tf.reshape(tf.transpose(tf.reshape(out, [B, heads, N, d]), [0, 2, 1, 3]), [B * N, dim]);
+      return tf.reshape(linearOp(merged, ctx.w(projW), ctx.w(projB)), [B, H, W, dimOut]);
+    };
+  }
+}

@@ -1,0 +1,3 @@
+import { referenceStepSuite } from './step.js';
+
+referenceStepSuite('scs_crop_coords');
