@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { batchNormTraining } from './batchnorm.js';
 
 type Kwargs = Record<string, unknown>;
 type LayerArgs = ConstructorParameters<typeof tf.layers.Layer>[0];
@@ -148,41 +149,6 @@ export class FastBatchNorm extends tf.layers.Layer {
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), momentum: this.momentum, epsilon: this.epsilon, center: this.center, scale: this.scale };
   }
-}
-
-/**
- * Training-mode BN over all axes but the last. Returns y (differentiable w.r.t. x, γ, β through
- * the closed form) and the batch mean/variance ([C], not on the tape; the caller disposes them).
- *   dx = k·dy − (k/σ²)·xc·mean(dy·xc) − k·mean(dy),  k = γ/σ,  dγ = Σ dy·xc/σ,  dβ = Σ dy.
- */
-export function batchNormTraining(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): { y: tf.Tensor; mean: tf.Tensor1D; variance: tf.Tensor1D } {
-  const axes = x.shape.slice(0, -1).map((_, i) => i);
-  let mean!: tf.Tensor1D;
-  let variance!: tf.Tensor1D;
-  const f = tf.customGrad((...args: unknown[]) => {
-    const [xx, g, b, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const m = tf.mean(xx, axes);
-    const xc = tf.sub(xx, m);
-    const v = tf.mean(tf.square(xc), axes);
-    const invStd = tf.rsqrt(tf.add(v, epsilon));
-    mean = tf.keep(m as tf.Tensor1D);
-    variance = tf.keep(v as tf.Tensor1D);
-    save([xc, invStd, g]);
-    const value = tf.add(tf.mul(xc, tf.mul(g, invStd)), b);
-    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [xcS, inv, gS] = saved;
-      const dBeta = tf.sum(dy, axes);
-      const dyXc = tf.sum(tf.mul(dy, xcS), axes);
-      const n = xcS.size / xcS.shape[xcS.shape.length - 1];
-      const k = tf.mul(gS, inv);
-      // dx = k·(dy − mean(dy)) − xc·(k·inv²·mean(dy·xc))
-      const dx = tf.sub(tf.mul(tf.sub(dy, tf.div(dBeta, n)), k), tf.mul(xcS, tf.mul(tf.mul(k, tf.square(inv)), tf.div(dyXc, n))));
-      return [dx, tf.mul(dyXc, inv), dBeta];
-    };
-    return { value, gradFunc };
-  });
-  const y = f(x, gamma, beta);
-  return { y, mean, variance };
 }
 
 tf.serialization.registerClass(FoldTime);

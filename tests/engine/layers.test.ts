@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../lib/core/rng.js';
-import { FastBatchNorm, FoldTime, UnfoldTime, batchNormTraining, initBackend, pruneConvInputGradients } from '../../lib/engine/index.js';
+import { FastBatchNorm, FoldTime, UnfoldTime, batchNormTraining, initBackend, pruneConvInputGradients, type Act } from '../../lib/engine/index.js';
 import { compareBackends, randn, relErr } from './compare.js';
 
 describe('FastBatchNorm', () => {
@@ -39,20 +39,41 @@ describe('FastBatchNorm', () => {
     expect(relErr((fast.apply(x) as tf.Tensor).dataSync(), (stock.apply(x) as tf.Tensor).dataSync())).toBeLessThan(1e-5);
   });
 
-  it('closed-form backward equals autodiff of the textbook formula, on cpu and wasm', async () => {
-    const rng = new Rng(2);
-    const inputs = [randn(rng, [3, 4, 4, 5]), randn(rng, [5]), randn(rng, [5]), randn(rng, [3, 4, 4, 5])];
-    const grads = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, dy: tf.Tensor) => {
-      const custom = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(batchNormTraining(a, c, d, 1e-3).y, dy)))([x, g, b]);
-      const plain = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => {
-        const { mean, variance } = tf.moments(a, [0, 1, 2]);
-        return tf.sum(tf.mul(tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-3))), c), d), dy));
-      })([x, g, b]);
-      return [...custom, ...plain];
-    };
-    const r = await compareBackends(inputs, grads);
-    expect(r.err).toBeLessThanOrEqual(1e-4);
-    for (const out of [r.cpu, r.wasm]) for (let i = 0; i < 3; i++) expect(relErr(out.values[i], out.values[i + 3])).toBeLessThan(1e-4);
+  /** Autodiff of the textbook formula, then the activation. */
+  const textbook = (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor, act?: Act) => {
+    const { mean, variance } = tf.moments(a, [0, 1, 2]);
+    const z = tf.add(tf.mul(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-3))), c), d);
+    if (act === 'relu') return tf.relu(z);
+    if (act === 'silu') return tf.mul(z, tf.sigmoid(z));
+    return act === 'gelu' ? tf.mul(tf.mul(z, 0.5), tf.add(tf.erf(tf.mul(z, Math.SQRT1_2)), 1)) : z;
+  };
+
+  for (const act of [undefined, 'relu', 'silu', 'gelu'] as const) {
+    it(`closed-form backward equals autodiff of the textbook formula${act ? ` + ${act}` : ''}, on cpu and wasm`, async () => {
+      const rng = new Rng(2);
+      const inputs = [randn(rng, [3, 4, 4, 5]), randn(rng, [5]), randn(rng, [5]), randn(rng, [3, 4, 4, 5])];
+      const grads = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, dy: tf.Tensor) => {
+        const custom = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(batchNormTraining(a, c, d, 1e-3, act).y, dy)))([x, g, b]);
+        const plain = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(textbook(a, c, d, act), dy)))([x, g, b]);
+        return [...custom, ...plain];
+      };
+      const r = await compareBackends(inputs, grads);
+      expect(r.err).toBeLessThanOrEqual(1e-4);
+      for (const out of [r.cpu, r.wasm]) for (let i = 0; i < 3; i++) expect(relErr(out.values[i], out.values[i + 3])).toBeLessThan(1e-4);
+    });
+  }
+
+  it('a tensor over 4 M elements is normalised in bands of rows, with the same values and gradients (wasm)', async () => {
+    await initBackend('wasm');
+    const rng = new Rng(3);
+    const shape = [1, 130, 130, 256]; // 4.3 M floats: two bands
+    const [x, g, b, dy] = [randn(rng, shape), randn(rng, [256]), randn(rng, [256]), randn(rng, shape)].map((a) => tf.tensor(a.data, a.shape));
+    const loss = (f: (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.Tensor) => (a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => tf.sum(tf.mul(f(a, c, d), dy));
+    const custom = tf.grads(loss((a, c, d) => batchNormTraining(a, c, d, 1e-3, 'silu').y))([x, g, b]);
+    const plain = tf.grads(loss((a, c, d) => textbook(a, c, d, 'silu')))([x, g, b]);
+    for (let i = 0; i < 3; i++) expect(relErr(custom[i].dataSync(), plain[i].dataSync())).toBeLessThan(1e-4);
+    expect(relErr(batchNormTraining(x, g, b, 1e-3, 'silu').y.dataSync(), textbook(x, g, b, 'silu').dataSync())).toBeLessThan(1e-5);
+    tf.dispose([x, g, b, dy, ...custom, ...plain]);
   });
 });
 
