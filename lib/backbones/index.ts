@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { ArtefactError, UsageError } from '../core/errors.js';
 import { inputDir } from '../core/paths.js';
 import { hasSavedModel, MODEL_JSON, saveModel } from '../engine/io.js';
+import { trainableParams } from '../engine/layers.js';
 import { ARCHS, archInfo, type BackboneArch } from './archs.js';
 import { backboneLayer, importTorchWeights, type ImportResult } from './import.js';
 import { TimmBackboneLayer, type BackboneOutput } from './layer.js';
@@ -47,11 +48,6 @@ export function buildBackbone(arch: BackboneArch, opts: BuildBackboneOptions = {
   const layer = backboneLayerFor(arch, opts);
   const input = tf.input({ shape: [layer.imgSize, layer.imgSize, 3], name: 'image' });
   return tf.model({ inputs: input, outputs: layer.apply(input) as tf.SymbolicTensor, name: arch });
-}
-
-/** Parameters as timm counts them (`parameters()`): the trainable weights; BatchNorm running statistics are buffers. */
-export function countParams(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
 }
 
 /** What a model's backbone is and where its weights came from (notebook tables, `--json`). */
@@ -152,7 +148,7 @@ export async function extractFeatures(images: { data: Float32Array; shape: reado
 export async function backboneWithWeights(arch: BackboneArch, imgSize: number, weights?: string | null): Promise<{ model: tf.LayersModel; summary: BackboneSummary }> {
   const model = buildBackbone(arch, { imgSize, init: weights ? 'zeros' : 'random' });
   if (weights) loadBackboneWeights(model, weights);
-  return { model, summary: { arch, imgSize, params: countParams(model), features: ARCHS[arch].features, pretrained: weights ?? null } };
+  return { model, summary: { arch, imgSize, params: trainableParams(model), features: ARCHS[arch].features, pretrained: weights ?? null } };
 }
 
 /**
@@ -211,8 +207,7 @@ export function backboneRow(s: BackboneSummary): Record<string, string | number>
 
 /** What a stage's model uses as backbone, for the notebooks' model tables. */
 export function describeTimmBackbone(choice: TimmBackbone, imgSize: number): BackboneSummary {
-  const model = buildBackbone(choice.arch, { imgSize, init: 'zeros' });
-  const params = countParams(model);
-  model.dispose();
+  // Counted from the declared parameters: no weights allocated (a CoAtNet holds up to 73 M).
+  const params = backboneLayerFor(choice.arch, { imgSize }).trainableParamCount();
   return { arch: choice.arch, imgSize, params, features: ARCHS[choice.arch].features, pretrained: weightsPath(choice.weights) };
 }

@@ -111,6 +111,11 @@ export class TimmBackboneLayer extends tf.layers.Layer {
     return this.outputKind === 'pooled' ? [b, c] : [b, this.imgSize / 32, this.imgSize / 32, c];
   }
 
+  /** Trainable parameters as timm counts them, from the declaration (before or without `build`). */
+  trainableParamCount(): number {
+    return this.def.spec.params.filter((p) => p.trainable).reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+  }
+
   /** Every weight with its timm key and how the PyTorch tensor maps onto it. */
   torchSlots(): Map<string, { variable: tf.LayerVariable; shape: number[]; layout: TorchLayout }> {
     return new Map(this.def.spec.params.map((p) => [p.key, { variable: this.vars.get(p.key)!, shape: p.shape, layout: p.layout }]));

@@ -4,7 +4,7 @@
  * {@link Spec} and gets back forward functions; {@link TimmBackboneLayer} owns the variables.
  */
 import * as tf from '@tensorflow/tfjs';
-import { activate, batchNormTraining, type Act } from '../engine/batchnorm.js';
+import { activate, batchNormInference, batchNormTraining, type Act } from '../engine/batchnorm.js';
 
 export { activate, type Act };
 
@@ -156,8 +156,7 @@ export class Spec {
         r.variance.dispose();
         return r.y;
       }
-      const k = tf.mul(ctx.w(g), tf.rsqrt(tf.add(ctx.w(rv), eps)));
-      const y = tf.add(tf.mul(x, k), tf.sub(ctx.w(b), tf.mul(ctx.w(rm), k)));
+      const y = batchNormInference(x, ctx.w(g), ctx.w(b), ctx.w(rm), ctx.w(rv), eps);
       return act ? activate(y, act) : y;
     };
   }

@@ -5,7 +5,8 @@ import { Rng } from '../core/rng.js';
 import { backboneConfig, buildCoordsModel, coordsPreset, maskedMse, N_POINTS } from '../coords/index.js';
 import { buildClassifier, classifyPreset, maskedSoftCrossEntropy, modelMeta, type ClassifyModelConfig } from '../classify/index.js';
 import { buildLvl2Model } from '../lvl2/model.js';
-import { clipByGlobalNorm, makeOptimizer, type StepOptimizer } from '../train/optim.js';
+import { trainStep } from '../train/loop.js';
+import { makeOptimizer, type StepOptimizer } from '../train/optim.js';
 import type { OptimizerConfig } from '../train/types.js';
 
 /**
@@ -120,24 +121,12 @@ export function makeCase(name: BenchModel, z: BenchSizes, seed = 1): BenchCase {
   return { model, x, y: oneHotLabels([m.batch, 25]), loss: (p, y) => maskedSoftCrossEntropy(p, y, true), optimizer: MLP_OPTIMIZER, gradClip: 1, batch: m.batch };
 }
 
-/** Trainable parameters (what PyTorch's `requires_grad` parameters count). */
-export function trainableParams(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, d) => a * (d ?? 1), 1), 0);
-}
-
-/** The training loop's step (lib/train/loop.ts): loss, gradients, clipping, AdamW; returns a stepper. */
+/** The training loop's own step (lib/train/loop.ts: loss, gradients, clipping, AdamW) on a bench case; returns a stepper. */
 export function trainStepper(c: BenchCase): { step: () => void; dispose: () => void } {
   const vars = c.model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
   const opt: StepOptimizer = makeOptimizer(c.optimizer, vars);
-  const step = () => {
-    const value = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => c.loss(c.model.apply(c.x, { training: true }) as tf.Tensor, c.y), vars);
-      opt.step(clipByGlobalNorm(vars.map((v) => grads[v.name]), c.gradClip).grads, c.optimizer.lr);
-      return value;
-    });
-    value.dataSync();
-    value.dispose();
-  };
+  const task = { name: 'bench', loss: (p: tf.Tensor, y: tf.Tensor | tf.Tensor[]) => c.loss(p, y as tf.Tensor) };
+  const step = () => void trainStep(task, c.model, vars, opt, { x: c.x, y: c.y }, c.optimizer.lr, c.gradClip);
   return { step, dispose: () => opt.dispose() };
 }
 

@@ -8,7 +8,8 @@ import { Worker } from 'node:worker_threads';
 import type { OnProgress } from '../core/progress.js';
 import { initBackend } from '../engine/index.js';
 import { setWasmKernelSet } from '../engine/wasm/index.js';
-import { FULL, QUICK, type BenchModel, type BenchSizes, type TwinSpec, disposeCase, makeCase, trainStepper, trainableParams, twinSpec } from './engine-models.js';
+import { FULL, QUICK, type BenchModel, type BenchSizes, type TwinSpec, disposeCase, makeCase, trainStepper, twinSpec } from './engine-models.js';
+import { trainableParams } from '../engine/layers.js';
 import { KernelProfiler, type KernelTime } from '../engine/profile.js';
 import type { TrainWorkerData, TrainWorkerReply } from './train-worker.js';
 

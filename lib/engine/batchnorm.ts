@@ -8,6 +8,12 @@ import * as tf from '@tensorflow/tfjs';
 
 export type Act = 'relu' | 'silu' | 'gelu';
 
+/** Inference-mode BatchNorm with running statistics: y = x·k + (β − mean·k), k = γ/√(var + ε) (two broadcast ops). */
+export function batchNormInference(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, eps: number): tf.Tensor {
+  const k = tf.mul(gamma, tf.rsqrt(tf.add(variance, eps)));
+  return tf.add(tf.mul(x, k), tf.sub(beta, tf.mul(mean, k)));
+}
+
 export function activate(x: tf.Tensor, act: Act): tf.Tensor {
   if (act === 'relu') return tf.relu(x);
   if (act === 'silu') return tf.mul(x, tf.sigmoid(x));

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTraining } from './batchnorm.js';
+import { batchNormInference, batchNormTraining } from './batchnorm.js';
 
 type Kwargs = Record<string, unknown>;
 type LayerArgs = ConstructorParameters<typeof tf.layers.Layer>[0];
@@ -131,9 +131,7 @@ export class FastBatchNorm extends tf.layers.Layer {
       const gamma = this.gamma ? this.gamma.read() : tf.ones([c]);
       const beta = this.beta ? this.beta.read() : tf.zeros([c]);
       if (!kwargs['training']) {
-        // Inference: y = x·k + b with k = γ/√(var+ε), b = β − mean·k (two broadcast ops).
-        const k = tf.mul(gamma, tf.rsqrt(tf.add(this.movingVariance.read(), this.epsilon)));
-        return tf.add(tf.mul(x, k), tf.sub(beta, tf.mul(this.movingMean.read(), k)));
+        return batchNormInference(x, gamma, beta, this.movingMean.read(), this.movingVariance.read(), this.epsilon);
       }
       const { y, mean, variance } = batchNormTraining(x, gamma, beta, this.epsilon);
       for (const [v, batch] of [[this.movingMean, mean], [this.movingVariance, variance]] as const) {
@@ -156,6 +154,11 @@ tf.serialization.registerClass(UnfoldTime);
 tf.serialization.registerClass(FastBatchNorm);
 
 /** Convenience factories in the style of `tf.layers.*`. */
+/** Trainable parameters, as PyTorch and timm count `parameters()` (BatchNorm running statistics are buffers, not counted). */
+export function trainableParams(model: tf.LayersModel): number {
+  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, d) => a * (d ?? 1), 1), 0);
+}
+
 export const foldTime = (args?: LayerArgs) => new FoldTime(args);
 export const unfoldTime = (args: UnfoldTimeArgs) => new UnfoldTime(args);
 export const fastBatchNorm = (args?: FastBatchNormArgs) => new FastBatchNorm(args);

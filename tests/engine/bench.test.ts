@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatBench, runEngineBench, torchParams } from '../../lib/bench/engine.js';
-import { FULL, QUICK, disposeCase, makeCase, trainableParams, twinSpec, type BenchModel } from '../../lib/bench/engine-models.js';
+import { FULL, QUICK, disposeCase, makeCase, twinSpec, type BenchModel } from '../../lib/bench/engine-models.js';
+import { trainableParams } from '../../lib/engine/index.js';
 import { initBackend } from '../../lib/engine/index.js';
 import { pythonReference } from '../helpers/python.js';
 
