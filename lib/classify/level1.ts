@@ -1,4 +1,5 @@
 import { ArtefactError } from '../core/errors.js';
+import { softmax3 } from '../metrics/score.js';
 import { levelIndex, N_CLASSES, N_LEVELS, N_TARGETS, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
 
 /**
@@ -57,19 +58,9 @@ export function level1Probabilities(sets: readonly Level1Logits[], studyIds: rea
       }
     });
   }
-  for (let c = 0; c < cnt.length; c++) {
-    const o = c * N_CLASSES;
-    if (!cnt[c]) {
-      sum.fill(1 / N_CLASSES, o, o + N_CLASSES);
-      continue;
-    }
-    const z = [0, 1, 2].map((k) => sum[o + k] / cnt[c]);
-    const m = Math.max(...z);
-    const e = z.map((v) => Math.exp(v - m));
-    const s = e[0] + e[1] + e[2];
-    for (let k = 0; k < N_CLASSES; k++) sum[o + k] = e[k] / s;
-  }
-  return sum;
+  // Mean logits (0 where no model predicts a target: the softmax makes that uniform).
+  for (let c = 0; c < cnt.length; c++) for (let k = 0; k < N_CLASSES; k++) sum[c * N_CLASSES + k] /= Math.max(cnt[c], 1);
+  return softmax3(sum);
 }
 
 export interface Level1Oof extends Level1Logits {

@@ -7,7 +7,7 @@
 import type { NdArray } from '../core/npy.js';
 import type { OnProgress } from '../core/progress.js';
 import type { LabelPoint } from '../data/tables.js';
-import { SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
+import { isSagittal, type SagittalDescription } from '../data/vocabulary.js';
 import { middleSliceU8 } from './image.js';
 import { targetsFromLabels } from './targets.js';
 import type { CoordsSample } from './types.js';
@@ -17,10 +17,6 @@ export interface SeriesRef {
   studyId: number;
   seriesId: number;
   description: string;
-}
-
-export function isSagittal(description: string): description is SagittalDescription {
-  return (SAGITTAL_DESCRIPTIONS as readonly string[]).includes(description);
 }
 
 /**

@@ -91,6 +91,11 @@ export type SeriesDescription = (typeof SERIES_DESCRIPTIONS)[number];
 export const SAGITTAL_DESCRIPTIONS = ['Sagittal T1', 'Sagittal T2/STIR'] as const;
 export type SagittalDescription = (typeof SAGITTAL_DESCRIPTIONS)[number];
 
+/** A sagittal series type (the ones the models read); null = unknown type. */
+export function isSagittal(description: string | null): description is SagittalDescription {
+  return description !== null && (SAGITTAL_DESCRIPTIONS as readonly string[]).includes(description);
+}
+
 /** Where each condition is annotated in the competition (and in our synthetic studies). */
 export const ANNOTATED_ON: Record<Condition, SeriesDescription> = {
   'Spinal Canal Stenosis': 'Sagittal T2/STIR',

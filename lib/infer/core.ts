@@ -13,7 +13,7 @@ import { N_COORDS } from '../coords/types.js';
 import { cropSeries, type CropBox } from '../crops/box.js';
 import { N_CLASSES, N_TARGETS, rowId, SUBMISSION_CLASSES, TARGETS, type SagittalDescription } from '../data/vocabulary.js';
 import { appliesTo, type CropLogits } from '../classify/logits.js';
-import type { Level1Logits, Level1Row } from '../classify/level1.js';
+import { level1Width, type Level1Logits, type Level1Row } from '../classify/level1.js';
 import type { ModelLayout } from '../lvl2/features.js';
 import { predictLvl2, type Lvl2Models } from '../lvl2/infer.js';
 
@@ -142,7 +142,7 @@ export async function level1Logits<M extends ModelLayout>(
   }
   // Concatenate the parts; a study dropped by a later model must not keep rows of the earlier ones.
   return results.map((r) => {
-    const width = r.target === 'all' ? 5 * N_CLASSES : N_CLASSES;
+    const width = level1Width(r.target);
     const keptRows: Level1Row[] = [];
     const chunks: Float32Array[] = [];
     for (const p of r.parts) {

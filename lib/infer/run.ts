@@ -24,7 +24,7 @@ import { noProgress, type OnProgress } from '../core/progress.js';
 import { missingKeypoints, writeSeriesCoords, type SeriesCoords } from '../coords/index.js';
 import { writeCropsCsv, type CropRecord } from '../crops/index.js';
 import { readSeriesDescriptions } from '../data/tables.js';
-import { SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
+import { isSagittal, SAGITTAL_DESCRIPTIONS, type SagittalDescription } from '../data/vocabulary.js';
 import type { Level1Row } from '../classify/index.js';
 import { loadStack, prepareSplit, type SeriesError, type Split } from '../prepare/index.js';
 import { saveLevel1 } from './artefacts.js';
@@ -118,7 +118,7 @@ export async function runInference(opts: InferenceOptions): Promise<InferenceRes
   const evalLabels = opts.eval !== undefined ? loadEvalLabels(opts.eval, studies) : null;
   const seriesOf = new Map<number, StudySeries[]>();
   for (const s of seriesRows) {
-    if (!(SAGITTAL_DESCRIPTIONS as readonly string[]).includes(s.description)) continue;
+    if (!isSagittal(s.description)) continue;
     const list = seriesOf.get(s.studyId) ?? [];
     list.push({ seriesId: s.seriesId, description: s.description as SagittalDescription });
     seriesOf.set(s.studyId, list);

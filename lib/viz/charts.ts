@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import { CONDITION_SHORT, CONDITIONS, LEVELS, N_CLASSES, N_LEVELS, N_TARGETS, SEVERITIES } from '../data/vocabulary.js';
+import { CONDITION_SHORT, CONDITIONS, N_CLASSES, N_LEVELS, N_TARGETS, SEVERITIES, targetLabel } from '../data/vocabulary.js';
 import { classColor, seriesColor } from './palette.js';
 import type { Figure, FigureOptions, Series, Trace } from './types.js';
 
@@ -81,7 +81,7 @@ export function barChart(categories: readonly string[], series: Series | Series[
 }
 
 /** "SCS L1/L2" … "R-SS L5/S1": the 25 targets as the figures and tables label them. */
-export const TARGET_LABELS: readonly string[] = Array.from({ length: N_TARGETS }, (_, j) => `${CONDITION_SHORT[Math.floor(j / N_LEVELS)]} ${LEVELS[j % N_LEVELS]}`);
+export const TARGET_LABELS: readonly string[] = Array.from({ length: N_TARGETS }, (_, j) => targetLabel(j));
 
 /**
  * One study's probabilities (25 targets × 3 classes, C order) as stacked bars, one per condition

@@ -5,12 +5,12 @@
  * condition is read: mid-sagittal T2 (SCS), parasagittal T1 through the left foramina (NFN), axial
  * T2 through a disc (SS), each with the label points of its slice marked.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { UsageError } from '../core/errors.js';
 import type { NdArray } from '../core/npy.js';
 import { sharedDataDir } from '../core/paths.js';
+import { readSpiderImage } from '../coords/spider.js';
 import { CONDITIONS, LEVELS, SEVERITIES, targetIndex } from '../data/vocabulary.js';
 import type { PresetName } from '../core/presets.js';
 import { renderStudy } from '../synth/generate.js';
@@ -77,11 +77,8 @@ export function spiderPanel(file = '10015_8.png'): CropPanel | null {
   const shared = sharedDataDir();
   const path = shared ? join(shared, 'spider-lumbar', 'images', file) : '';
   if (!shared || !existsSync(path)) return null;
-  const png = PNG.sync.read(readFileSync(path));
-  const { width, height } = png;
-  const data = new Uint8Array(width * height);
-  for (let r = 0; r < height; r++) for (let c = 0; c < width; c++) data[(height - 1 - r) * width + c] = png.data[(r * width + c) * 4];
-  return { image: { data, shape: [height, width], dtype: 'uint8' }, title: `Real: SPIDER ${file.replace('.png', '')} (CC BY 4.0)` };
+  const img = readSpiderImage(join(shared, 'spider-lumbar'), file);
+  return { image: { data: img.data, shape: [img.height, img.width], dtype: 'uint8' }, title: `Real: SPIDER ${file.replace('.png', '')} (CC BY 4.0)` };
 }
 
 /**

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCropClassifiers } from '../classify/predict.js';
 import { initBackend } from '../engine/backend.js';
-import { PRESET_NAMES } from '../core/presets.js';
+import { isPresetName } from '../core/presets.js';
 import { inferPreset, loadInferenceModels, modelsRoot, type CheckpointChoice, type InferenceModels, type InferPreset } from '../infer/index.js';
 import { resolvePriors, type ClassPriors } from '../metrics/priors.js';
 import type { StudyModels } from './infer.js';
@@ -27,7 +27,7 @@ export interface LoadedRun {
 function runPreset(root: string): string | undefined {
   const file = join(root, 'summary.json');
   const preset = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { preset?: unknown }).preset : undefined;
-  return typeof preset === 'string' && (PRESET_NAMES as readonly string[]).includes(preset) ? preset : undefined;
+  return typeof preset === 'string' && isPresetName(preset) ? preset : undefined;
 }
 
 /**

@@ -13,7 +13,7 @@ import Papa from 'papaparse';
 import { asError, SpinelabError } from '../core/errors.js';
 import type { OnProgress } from '../core/progress.js';
 import { seriesType, type SeriesType } from '../data/series-type.js';
-import { SAGITTAL_DESCRIPTIONS, SERIES_DESCRIPTIONS, type SagittalDescription, type SeriesDescription } from '../data/vocabulary.js';
+import { isSagittal, SERIES_DESCRIPTIONS, type SeriesDescription } from '../data/vocabulary.js';
 import { decodeDicom } from '../dicom/decode.js';
 import { parseDicom, type DicomHeader } from '../dicom/header.js';
 import { canonicalNormal, seriesSlice, sliceNormal, stackSlices, type SeriesSlice, type SeriesStack } from '../dicom/series.js';
@@ -202,6 +202,3 @@ export async function readStudy(
 
 const h2 = (h: DicomHeader) => `${h.rows}×${h.columns}`;
 
-export function isSagittal(d: SeriesDescription | null): d is SagittalDescription {
-  return d !== null && (SAGITTAL_DESCRIPTIONS as readonly string[]).includes(d);
-}

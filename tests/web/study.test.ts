@@ -13,7 +13,8 @@ import { bundlePage } from '../../lib/web/bundle.js';
 import { maxProbDiff, readSubmissionProbs } from '../../lib/web/check.js';
 import { predictStudy } from '../../lib/web/infer.js';
 import { disposeRun, loadRun, type LoadedRun } from '../../lib/web/models.js';
-import { checkLimits, isSagittal, readStudy, StudyTooLargeError, type StudyRead } from '../../lib/web/study.js';
+import { isSagittal } from '../../lib/data/vocabulary.js';
+import { checkLimits, readStudy, StudyTooLargeError, type StudyRead } from '../../lib/web/study.js';
 import { makeWebRun, studyFiles, type WebRun } from './fixtures.js';
 
 let run: WebRun;
